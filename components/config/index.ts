@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./ipv4";
+export * from "./schema";
+export * from "./spec";
+export * from "./validate";

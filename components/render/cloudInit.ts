@@ -1,0 +1,60 @@
+import { HostSpec, LabSpec } from "../config";
+
+/** SSH material a guest boots with; all of it comes from the stack's state, none from the guest. */
+export interface GuestKeys {
+    /** The lab's client public key, authorised for `sshUser`. */
+    authorizedKey: string;
+    /** The guest's ed25519 host key, OpenSSH private format (secret). */
+    hostPrivateKey: string;
+    /** Its public half, which the SSH wrapper pins. */
+    hostPublicKey: string;
+}
+
+/**
+ * cloud-init user-data. JSON is valid YAML, so the document is rendered with JSON.stringify and
+ * never needs YAML quoting. Pitfalls avoided: `locale: C.UTF-8` (the default locale module fails on
+ * minimal images), no `ssh_pwauth` (changing it restarts sshd just after SSH first answers).
+ */
+export function renderUserData(spec: LabSpec, host: HostSpec, keys: GuestKeys): string {
+    const doc = {
+        hostname: host.name,
+        manage_etc_hosts: true,
+        locale: "C.UTF-8",
+        users: [
+            {
+                name: spec.sshUser,
+                sudo: "ALL=(ALL) NOPASSWD:ALL",
+                shell: "/bin/bash",
+                lock_passwd: true,
+                ssh_authorized_keys: [keys.authorizedKey],
+            },
+        ],
+        // Replace any key baked into the image with the injected one, so the pinned key is the only key.
+        ssh_deletekeys: true,
+        ssh_genkeytypes: ["ed25519"],
+        ssh_keys: { ed25519_private: keys.hostPrivateKey, ed25519_public: keys.hostPublicKey },
+    };
+    return `#cloud-config\n${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** cloud-init network-config v2: the NIC named by its MAC, a static address, the default route. */
+export function renderNetworkConfig(spec: LabSpec, host: HostSpec): string {
+    const doc = {
+        version: 2,
+        ethernets: {
+            [host.nic]: {
+                match: { macaddress: host.mac },
+                "set-name": host.nic,
+                dhcp4: false,
+                addresses: [`${host.ip}/${spec.network.prefix}`],
+                routes: [{ to: "0.0.0.0/0", via: host.gateway }],
+            },
+        },
+    };
+    return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** cloud-init meta-data: a stable instance id per machine. */
+export function renderMetaData(spec: LabSpec, host: HostSpec): string {
+    return `instance-id: lvs-lab-${spec.network.name}-${host.name}\nlocal-hostname: ${host.name}\n`;
+}

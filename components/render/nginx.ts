@@ -1,0 +1,96 @@
+import { LabSpec, RealServerSpec } from "../config";
+import { HostScript, PACKAGES, install, script, writeFile } from "./shell";
+
+/** nginx's document root on every real server (an NFS mount when the server has an export). */
+export const WEB_ROOT = "/var/www/lvs-lab";
+/** Response header that names the real server, so a client can count who answered. */
+export const REAL_SERVER_HEADER = "X-Lvs-Real-Server";
+const SITE = "/etc/nginx/conf.d/lvs-lab.conf";
+const FSTAB_MARK = "# lvs-lab web root";
+const DROP_IN = "/etc/systemd/system/nginx.service.d/lvs-lab.conf";
+
+/** Ports nginx listens on: the service ports, or the remapped port in NAT. */
+export function listenPorts(spec: LabSpec, rs: RealServerSpec): number[] {
+    return spec.service.mode === "nat" ? [rs.port] : spec.service.ports;
+}
+
+/**
+ * The nginx site: static pages from the web root, `.jsp` proxied to the tomcat upstream with
+ * its weights, and a header naming this real server.
+ */
+export function renderNginxSite(spec: LabSpec, rs: RealServerSpec): string {
+    const upstream = spec.tomcats.length
+        ? ["upstream lvs_lab_tomcat {", ...spec.tomcats.map((t) => `    server ${t.ip}:${t.port} weight=${t.weight};`), "}", ""]
+        : [];
+    const jsp = spec.tomcats.length
+        ? [
+              "    location ~ .*\\.jsp$ {",
+              "        proxy_pass http://lvs_lab_tomcat;",
+              "        proxy_set_header Host $host;",
+              "        proxy_set_header X-Real-IP $remote_addr;",
+              "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+              "    }",
+          ]
+        : [];
+    return [
+        `# lvs-lab: real server ${rs.name}`,
+        ...upstream,
+        "server {",
+        ...listenPorts(spec, rs).map((p) => `    listen ${p} default_server;`),
+        "    server_name _;",
+        `    root ${WEB_ROOT};`,
+        "    index index.html;",
+        `    add_header ${REAL_SERVER_HEADER} ${rs.name} always;`,
+        ...jsp,
+        "}",
+    ].join("\n");
+}
+
+/** The fstab line that mounts the server's NFS export on the web root. */
+export function nfsFstabLine(spec: LabSpec, rs: RealServerSpec): string | undefined {
+    if (!rs.nfsExport || !spec.nfs) return undefined;
+    return `${spec.nfs.ip}:${rs.nfsExport} ${WEB_ROOT} nfs _netdev,hard,timeo=50 0 0 ${FSTAB_MARK}`;
+}
+
+/** nginx on a real server: web root (local page or NFS mount), the site, and a reload. */
+export function renderNginx(spec: LabSpec, rs: RealServerSpec): HostScript {
+    const fstab = nfsFstabLine(spec, rs);
+    const source = fstab?.split(" ")[0];
+    const webRoot = fstab
+        ? [
+              ...install(PACKAGES.nfsClient),
+              `install -d -m 0755 ${WEB_ROOT}`,
+              `sed -i '\\|${FSTAB_MARK}$|d' /etc/fstab`,
+              `echo '${fstab}' >>/etc/fstab`,
+              // Remount when the export changed; mount when nothing is mounted yet.
+              `if [[ "$(findmnt -n -o SOURCE ${WEB_ROOT} || true)" != "${source}" ]]; then`,
+              `    umount ${WEB_ROOT} 2>/dev/null || true`,
+              `    mount ${WEB_ROOT}`,
+              "fi",
+              // nginx must never start serving an empty directory before the mount.
+              writeFile(DROP_IN, `[Unit]\nRequiresMountsFor=${WEB_ROOT}\nAfter=remote-fs.target`),
+          ]
+        : [`install -d -m 0755 ${WEB_ROOT}`, writeFile(`${WEB_ROOT}/index.html`, `this is ${rs.name}`), `rm -f ${DROP_IN}`];
+    const create = script(`nginx on ${rs.name}`, [
+        ...install(PACKAGES.nginx),
+        ...webRoot,
+        writeFile(SITE, renderNginxSite(spec, rs)),
+        // Debian's stock site also claims default_server on port 80.
+        "rm -f /etc/nginx/sites-enabled/default",
+        "systemctl daemon-reload",
+        "nginx -t -q",
+        "systemctl enable nginx.service",
+        "systemctl reload-or-restart nginx.service",
+    ]);
+    const del = script(`remove nginx site from ${rs.name}`, [
+        `rm -f ${SITE} ${DROP_IN}`,
+        "if [[ -e /etc/nginx/sites-available/default && ! -e /etc/nginx/sites-enabled/default ]]; then ln -s /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default; fi",
+        "systemctl daemon-reload",
+        "if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi",
+        `if mountpoint -q ${WEB_ROOT}; then umount ${WEB_ROOT}; fi`,
+        `sed -i '\\|${FSTAB_MARK}$|d' /etc/fstab`,
+        `rm -f ${WEB_ROOT}/index.html`,
+        `rmdir ${WEB_ROOT} 2>/dev/null || true`,
+    ]);
+    return { create, delete: del };
+}

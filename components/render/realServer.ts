@@ -1,0 +1,82 @@
+import { LabSpec, RealServerSpec } from "../config";
+import { HostScript, Sysctl, installBootStep, removeBootStep, script, sysctlConf, sysctlPath, sysctlReset, writeFile } from "./shell";
+
+/**
+ * The real server's kernel settings per mode.
+ * DR and TUN: the VIP sits on a non-ARP interface; arp_ignore=1 answers ARP only for addresses
+ * of the receiving interface and arp_announce=2 sources ARP from the best local address, so the
+ * server accepts VIP traffic but never claims the VIP on the segment.
+ * TUN: decapsulated packets arrive on tunl0 with the VIP as destination; rp_filter would drop them.
+ * NAT: replies must keep going through the director, so ICMP redirects are ignored.
+ */
+export function realServerSysctls(spec: LabSpec, rs: RealServerSpec): Sysctl[] {
+    const arp = ["all", "lo"].flatMap((dev) => [
+        { key: `net.ipv4.conf.${dev}.arp_ignore`, value: "1", reset: "0" },
+        { key: `net.ipv4.conf.${dev}.arp_announce`, value: "2", reset: "0" },
+    ]);
+    switch (spec.service.mode) {
+        case "dr":
+            return arp;
+        case "tun":
+            return [
+                ...arp,
+                { key: "net.ipv4.conf.tunl0.rp_filter", value: "0", reset: "0" },
+                { key: "net.ipv4.conf.all.rp_filter", value: "0", reset: "0" },
+            ];
+        case "nat":
+            return ["all", "default", rs.nic].map((dev) => ({ key: `net.ipv4.conf.${dev}.accept_redirects`, value: "0", reset: "1" }));
+    }
+}
+
+/** Commands that put the VIP (or the NAT routes) in place; the sysctls are applied first. */
+function upCommands(spec: LabSpec, rs: RealServerSpec): string[] {
+    const vip = spec.service.vip;
+    switch (spec.service.mode) {
+        case "dr":
+            return [`ip addr replace ${vip}/32 dev lo label lo:0`, `ip route replace ${vip}/32 dev lo`];
+        case "tun":
+            return [`ip addr replace ${vip}/32 dev tunl0`, "ip link set tunl0 up"];
+        case "nat":
+            // The client shares the segment, so without a host route the reply would skip the director.
+            return [`ip route replace default via ${spec.director.ip} dev ${rs.nic}`, `ip route replace ${spec.client.ip}/32 via ${spec.director.ip} dev ${rs.nic}`];
+    }
+}
+
+function downCommands(spec: LabSpec, rs: RealServerSpec): string[] {
+    const vip = spec.service.vip;
+    switch (spec.service.mode) {
+        case "dr":
+            return [`ip route del ${vip}/32 dev lo 2>/dev/null || true`, `ip addr del ${vip}/32 dev lo 2>/dev/null || true`];
+        case "tun":
+            return [`ip addr del ${vip}/32 dev tunl0 2>/dev/null || true`];
+        case "nat":
+            return [`ip route del ${spec.client.ip}/32 via ${spec.director.ip} dev ${rs.nic} 2>/dev/null || true`];
+    }
+}
+
+/**
+ * The real server's LVS side: sysctls BEFORE the VIP goes on lo:0 (or tunl0), in one boot step,
+ * so neither a run nor a reboot ever leaves the VIP answering ARP.
+ */
+export function renderRealServer(spec: LabSpec, rs: RealServerSpec): HostScript {
+    const sysctls = realServerSysctls(spec, rs);
+    const conf = sysctlPath("realserver");
+    const tun = spec.service.mode === "tun";
+    const create = script(`real server ${rs.name} (${spec.service.mode}, VIP ${spec.service.vip})`, [
+        ...(tun ? [writeFile("/etc/modules-load.d/lvs-lab.conf", "ipip")] : []),
+        writeFile(conf, sysctlConf(sysctls)),
+        ...installBootStep({
+            name: "lvs-lab-realserver",
+            description: `lvs-lab: real-server sysctls and VIP ${spec.service.vip}`,
+            up: [...(tun ? ["modprobe ipip"] : []), `sysctl -q -p ${conf}`, ...upCommands(spec, rs)],
+            before: ["nginx.service"],
+        }),
+    ]);
+    const del = script(`undo real server ${rs.name}`, [
+        ...downCommands(spec, rs),
+        ...removeBootStep("lvs-lab-realserver"),
+        ...sysctlReset("realserver", sysctls),
+        "rm -f /etc/modules-load.d/lvs-lab.conf",
+    ]);
+    return { create, delete: del };
+}

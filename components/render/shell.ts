@@ -1,0 +1,166 @@
+/**
+ * Building blocks for the rendered shell scripts. Every script the lab runs on a guest is
+ * assembled from these, so each piece of shell text exists once.
+ */
+
+/** A remote step: the idempotent script that sets it up and the script that undoes it. */
+export interface HostScript {
+    /** Safe to run any number of times; converges the host to the rendered state. */
+    create: string;
+    /** Undoes `create`; safe when `create` never ran or ran partly. */
+    delete: string;
+}
+
+/** Terminates heredocs that carry file contents; rendered content must never hold this line. */
+export const FILE_EOF = "LVSLAB_FILE_EOF";
+
+/** Shell functions every script starts with. */
+const PRELUDE = String.raw`# Installs a package when the command or file it provides is missing (apt, dnf or yum).
+lvs_install() {
+    local provides=$1 apt_pkg=$2 rpm_pkg=$3
+    if [[ $provides == /* ]]; then
+        [[ -e $provides ]] && return 0
+    else
+        command -v "$provides" >/dev/null 2>&1 && return 0
+    fi
+    if command -v apt-get >/dev/null 2>&1; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q "$apt_pkg" || { apt-get update -q && apt-get install -y -q "$apt_pkg"; }
+    elif command -v dnf >/dev/null 2>&1; then
+        dnf install -y -q "$rpm_pkg"
+    elif command -v yum >/dev/null 2>&1; then
+        yum install -y -q "$rpm_pkg"
+    else
+        echo "lvs-lab: cannot install $apt_pkg: no apt-get, dnf or yum" >&2
+        return 1
+    fi
+}
+# Writes standard input to a file only when the content differs, so re-runs change nothing.
+lvs_write() {
+    local path=$1 mode=$2 tmp
+    tmp=$(mktemp)
+    cat >"$tmp"
+    if [[ -f $path ]] && cmp -s "$tmp" "$path"; then
+        rm -f "$tmp"
+    else
+        install -D -m "$mode" "$tmp" "$path"
+        rm -f "$tmp"
+    fi
+}`;
+
+/**
+ * A complete script: shebang, strict mode, the shared functions, then the body.
+ * @param title what the script does, shown in its header and in `pulumi preview --diff`.
+ * @param body the script's lines, in order.
+ */
+export function script(title: string, body: string[]): string {
+    return ["#!/usr/bin/env bash", `# lvs-lab: ${title}`, "set -euo pipefail", PRELUDE, ...body].join("\n") + "\n";
+}
+
+/**
+ * Writes a file from a heredoc, only when its content changes.
+ * @param path absolute path on the guest.
+ * @param content the file's text; a trailing newline is added when missing.
+ * @param mode octal file mode.
+ */
+export function writeFile(path: string, content: string, mode = "0644"): string {
+    const text = content.endsWith("\n") ? content : `${content}\n`;
+    if (text.split("\n").includes(FILE_EOF)) throw new Error(`file ${path} contains the heredoc terminator ${FILE_EOF}`);
+    return `lvs_write ${path} ${mode} <<'${FILE_EOF}'\n${text}${FILE_EOF}`;
+}
+
+/** A package the scripts install when the command (or absolute path) it provides is missing. */
+export interface Package {
+    provides: string;
+    apt: string;
+    rpm: string;
+}
+
+/** Packages by what the lab needs them for. */
+export const PACKAGES = {
+    ipvsadm: { provides: "ipvsadm", apt: "ipvsadm", rpm: "ipvsadm" },
+    nginx: { provides: "nginx", apt: "nginx", rpm: "nginx" },
+    curl: { provides: "curl", apt: "curl", rpm: "curl" },
+    tomcat: { provides: "/usr/share/tomcat10", apt: "tomcat10", rpm: "tomcat" },
+    nfsServer: { provides: "exportfs", apt: "nfs-kernel-server", rpm: "nfs-utils" },
+    nfsClient: { provides: "mount.nfs", apt: "nfs-common", rpm: "nfs-utils" },
+} satisfies Record<string, Package>;
+
+/** Lines that install the packages that are missing. */
+export function install(...pkgs: Package[]): string[] {
+    return pkgs.map((p) => `lvs_install ${p.provides} ${p.apt} ${p.rpm}`);
+}
+
+/** One kernel parameter the lab sets, with the value that undoing restores. */
+export interface Sysctl {
+    key: string;
+    value: string;
+    /** The kernel default, written back by the delete script. */
+    reset: string;
+}
+
+/** Path of the lab's sysctl drop-in for a role. */
+export function sysctlPath(role: string): string {
+    return `/etc/sysctl.d/90-lvs-lab-${role}.conf`;
+}
+
+/** The sysctl drop-in's text: one `key = value` line each. */
+export function sysctlConf(entries: Sysctl[]): string {
+    return entries.map((e) => `${e.key} = ${e.value}`).join("\n");
+}
+
+/** Lines that remove the drop-in and write the kernel defaults back. */
+export function sysctlReset(role: string, entries: Sysctl[]): string[] {
+    return [`rm -f ${sysctlPath(role)}`, ...entries.map((e) => `sysctl -q -w ${e.key}=${e.reset} || true`)];
+}
+
+/**
+ * A step that must also happen at every boot: a script in /usr/local/sbin run now and by a
+ * oneshot systemd unit at boot, so the guest comes back configured after a reboot.
+ */
+export interface BootStep {
+    /** Unit and script name, e.g. `lvs-lab-vip`. */
+    name: string;
+    description: string;
+    /** The script's body (strict mode is added). */
+    up: string[];
+    /** systemd ordering: units this must start before. */
+    before?: string[];
+    /** systemd ordering: units this must start after. */
+    after?: string[];
+}
+
+/** Lines that install a boot step, enable its unit and run it once now. */
+export function installBootStep(step: BootStep): string[] {
+    const unit = [
+        "[Unit]",
+        `Description=${step.description}`,
+        "After=network-online.target" + (step.after?.length ? ` ${step.after.join(" ")}` : ""),
+        "Wants=network-online.target",
+        ...(step.before?.length ? [`Before=${step.before.join(" ")}`] : []),
+        "",
+        "[Service]",
+        "Type=oneshot",
+        "RemainAfterExit=yes",
+        `ExecStart=/usr/local/sbin/${step.name}`,
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+    ].join("\n");
+    return [
+        writeFile(`/usr/local/sbin/${step.name}`, ["#!/usr/bin/env bash", `# ${step.description}`, "set -euo pipefail", ...step.up].join("\n"), "0755"),
+        writeFile(`/etc/systemd/system/${step.name}.service`, unit),
+        "systemctl daemon-reload",
+        `systemctl enable ${step.name}.service`,
+        `/usr/local/sbin/${step.name}`,
+    ];
+}
+
+/** Lines that disable and remove a boot step (its effects are undone by the caller). */
+export function removeBootStep(name: string): string[] {
+    return [
+        `systemctl disable ${name}.service 2>/dev/null || true`,
+        `rm -f /etc/systemd/system/${name}.service /usr/local/sbin/${name}`,
+        "systemctl daemon-reload",
+    ];
+}
