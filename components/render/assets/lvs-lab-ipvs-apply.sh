@@ -5,6 +5,7 @@ rules=${1:?usage: lvs-lab-ipvs-apply RULES_FILE}
 modprobe ip_vs
 declare -A want_svc=() want_dst=() have_svc=() have_dst=()
 # Lines are "-A PROTO VIP:PORT OPTIONS" and "-a PROTO VIP:PORT -r RIP:PORT OPTIONS".
+# shellcheck disable=SC2034 # namerefs: svc and dst fill the caller's arrays
 load() {
     local -n svc=$1 dst=$2
     local op proto addr rest flag rip
