@@ -3,3 +3,4 @@ export * from "./ipv4";
 export * from "./schema";
 export * from "./spec";
 export * from "./validate";
+export * from "./fromPulumi";

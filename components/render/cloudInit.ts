@@ -1,4 +1,5 @@
 import { HostSpec, LabSpec } from "../config";
+import { HostScript, script } from "./shell";
 
 /** SSH material a guest boots with; all of it comes from the stack's state, none from the guest. */
 export interface GuestKeys {
@@ -57,4 +58,20 @@ export function renderNetworkConfig(spec: LabSpec, host: HostSpec): string {
 /** cloud-init meta-data: a stable instance id per machine. */
 export function renderMetaData(spec: LabSpec, host: HostSpec): string {
     return `instance-id: lvs-lab-${spec.network.name}-${host.name}\nlocal-hostname: ${host.name}\n`;
+}
+
+/**
+ * The first step on every guest: wait (bounded) until cloud-init has finished, and fail with its
+ * report if it did not succeed. Readiness is this, not the first SSH answer.
+ */
+export function renderCloudInitWait(host: HostSpec): HostScript {
+    return {
+        create: script(`wait for cloud-init on ${host.name}`, [
+            "if ! timeout 600 cloud-init status --wait >/dev/null; then",
+            "    cloud-init status --long >&2 || true",
+            "    exit 1",
+            "fi",
+        ]),
+        delete: script(`${host.name}: nothing to undo for cloud-init`, [":"]),
+    };
 }

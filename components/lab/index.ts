@@ -1,0 +1,6 @@
+export * from "./backends";
+export * from "./client";
+export * from "./cluster";
+export * from "./director";
+export * from "./guest";
+export * from "./realServer";

@@ -1,0 +1,2 @@
+export * from "./remoteStep";
+export * from "./sshKey";

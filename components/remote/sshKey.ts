@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** An ed25519 key pair in OpenSSH formats. */
+export interface SshKeyMaterial {
+    /** `-----BEGIN OPENSSH PRIVATE KEY-----` block (unencrypted). */
+    privateKey: string;
+    /** `ssh-ed25519 AAAA... comment` line. */
+    publicKey: string;
+}
+
+/**
+ * Generates an ed25519 key pair in OpenSSH formats with Node's crypto, no external tool.
+ * Kept self-contained (it requires its own modules) because a dynamic provider's functions are
+ * serialised into the stack state.
+ * @param comment the comment stored in both halves.
+ */
+export function generateSshKey(comment: string): SshKeyMaterial {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
+    const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
+    const jwkPub = publicKey.export({ format: "jwk" }) as { x: string };
+    const jwkPriv = privateKey.export({ format: "jwk" }) as { d: string };
+    const pub = Buffer.from(jwkPub.x, "base64url");
+    const seed = Buffer.from(jwkPriv.d, "base64url");
+    const u32 = (n: number) => {
+        const b = Buffer.alloc(4);
+        b.writeUInt32BE(n);
+        return b;
+    };
+    const str = (b: Buffer | string) => {
+        const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
+        return Buffer.concat([u32(buf.length), buf]);
+    };
+    const pubBlob = Buffer.concat([str("ssh-ed25519"), str(pub)]);
+    const check = crypto.randomBytes(4);
+    let secret = Buffer.concat([check, check, str("ssh-ed25519"), str(pub), str(Buffer.concat([seed, pub])), str(comment)]);
+    // openssh-key-v1 pads the private section to the cipher block size (8 for "none") with 1, 2, 3...
+    const pad = (8 - (secret.length % 8)) % 8;
+    secret = Buffer.concat([secret, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
+    const body = Buffer.concat([Buffer.from("openssh-key-v1\0"), str("none"), str("none"), str(""), u32(1), str(pubBlob), str(secret)]);
+    const b64 = body.toString("base64").replace(/.{1,70}/g, "$&\n");
+    return {
+        privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}-----END OPENSSH PRIVATE KEY-----\n`,
+        publicKey: `ssh-ed25519 ${pubBlob.toString("base64")} ${comment}`,
+    };
+}
+
+const sshKeyProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: { comment: string }) {
+        const key = generateSshKey(inputs.comment);
+        return { id: `${inputs.comment}-${key.publicKey.split(" ")[1].slice(-16)}`, outs: { comment: inputs.comment, ...key } };
+    },
+};
+
+/**
+ * An ed25519 key pair kept in the stack state: generated once, stable across runs, the private
+ * half a secret. Used for the lab's client key and every guest's host key, so SSH host keys are
+ * pinned from the first connection (no trust on first use). Needs no provider plugin.
+ */
+export class SshKey extends pulumi.dynamic.Resource {
+    public readonly privateKey!: pulumi.Output<string>;
+    public readonly publicKey!: pulumi.Output<string>;
+
+    /**
+     * @param name resource name.
+     * @param comment the key comment (changing it makes a new key).
+     */
+    constructor(name: string, comment: string, opts?: pulumi.CustomResourceOptions) {
+        super(sshKeyProvider, name, { comment, privateKey: undefined, publicKey: undefined }, { ...opts, additionalSecretOutputs: ["privateKey"] }, "lvs-lab", "SshKey");
+    }
+}

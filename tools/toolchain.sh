@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds the Pulumi toolchain from Go modules, for machines that reach only the npm registry, the
+# Go module proxy and Debian: the CLI at the version package.json pins, the Node.js language host
+# from the same commit, and the resource plugins, installed into the project's PULUMI_HOME.
+# Idempotent: finished binaries are kept in LVS_LAB_CACHE and only missing pieces are built.
+# On a machine with internet and a system `pulumi` of the pinned version, it does nothing.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# pulumi-language-nodejs has no tags; the Go proxy serves it at the commit of these releases.
+declare -A LANGUAGE_HOST_PSEUDO=(
+    [3.121.0]=v3.0.0-20240622000434-79e814fe0f21
+)
+# The command provider has no provider/ tags either; its v1.2.1 is the commit of tag v1.2.1.
+declare -A COMMAND_PSEUDO=(
+    [1.2.1]=v0.0.0-20260303235922-7f3eb6f3b77c
+)
+export GOFLAGS=-mod=mod CGO_ENABLED=0
+# The checksum database has no entry for the language host's pseudo-version.
+export GONOSUMDB=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs
+RELEASE_FLAGS=(-trimpath -tags "osusergo,grpcnotrace")
+# Older releases read the version from pkg/v3/version, newer ones from sdk/v3; set both.
+VERSION_FLAGS="-X github.com/pulumi/pulumi/pkg/v3/version.Version=v$PULUMI_VERSION -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+
+if [[ ${LVS_LAB_TOOLCHAIN:-auto} != offline ]] && command -v pulumi >/dev/null 2>&1 &&
+    [[ $(pulumi version 2>/dev/null) == "v$PULUMI_VERSION" ]]; then
+    lvs_log "using the system pulumi v$PULUMI_VERSION; plugins install from the network as usual"
+    exit 0
+fi
+
+mkdir -p "$TOOLCHAIN_DIR" "$LVS_LAB_CACHE/toolchain/src"
+
+build_cli() {
+    local src=$LVS_LAB_CACHE/toolchain/src/pulumi-v$PULUMI_VERSION
+    local host=${LANGUAGE_HOST_PSEUDO[$PULUMI_VERSION]:-}
+    if [[ -z $host ]]; then
+        lvs_log "no known pulumi-language-nodejs pseudo-version for v$PULUMI_VERSION; add it to LANGUAGE_HOST_PSEUDO"
+        return 1
+    fi
+    if [[ -x $TOOLCHAIN_DIR/pulumi && -x $TOOLCHAIN_DIR/pulumi-language-nodejs &&
+        $("$TOOLCHAIN_DIR/pulumi" version) == "v$PULUMI_VERSION" ]]; then
+        return 0
+    fi
+    lvs_log "building pulumi v$PULUMI_VERSION and pulumi-language-nodejs from Go modules (cold: about 10 minutes)"
+    mkdir -p "$src"
+    cat >"$src/go.mod" <<GOMOD
+module lvs-lab.local/pulumi-toolchain
+
+go 1.22
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 $host
+)
+
+// pkg's own go.mod replaces clipboard; replaces are not inherited, so repeat it.
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+GOMOD
+    cat >"$src/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+	_ "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
+)
+GO
+    (
+        cd "$src"
+        go mod tidy
+        go build "${RELEASE_FLAGS[@]}" -ldflags "$VERSION_FLAGS" \
+            -o "$TOOLCHAIN_DIR/pulumi-language-nodejs.new" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+        # -checklinkname=0: this release's pgavlin/text links to internal/bytealg, which Go >= 1.23 refuses.
+        go build "${RELEASE_FLAGS[@]}" -ldflags "-checklinkname=0 $VERSION_FLAGS" \
+            -o "$TOOLCHAIN_DIR/pulumi.new" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+        # The dynamic-provider launcher ships with the Node SDK's sources in the sdk module.
+        install -m 0755 "$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/nodejs/dist/pulumi-resource-pulumi-nodejs" \
+            "$TOOLCHAIN_DIR/pulumi-resource-pulumi-nodejs"
+    )
+    mv "$TOOLCHAIN_DIR/pulumi-language-nodejs.new" "$TOOLCHAIN_DIR/pulumi-language-nodejs"
+    mv "$TOOLCHAIN_DIR/pulumi.new" "$TOOLCHAIN_DIR/pulumi"
+}
+
+# Builds a resource plugin once into the cache; prints nothing and fails when it cannot.
+build_command_plugin() {
+    local out=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION
+    [[ -x $out ]] && return 0
+    local pseudo=${COMMAND_PSEUDO[$COMMAND_VERSION]:-}
+    [[ -n $pseudo ]] || { lvs_log "no known commit for command v$COMMAND_VERSION"; return 1; }
+    local src=$LVS_LAB_CACHE/toolchain/src/command-v$COMMAND_VERSION
+    mkdir -p "$src" "$(dirname "$out")"
+    printf 'module lvs-lab.local/command\n\ngo 1.22\n\nrequire github.com/pulumi/pulumi-command/provider %s\n' "$pseudo" >"$src/go.mod"
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command"\n' >"$src/tools.go"
+    (
+        cd "$src"
+        go mod tidy
+        go build "${RELEASE_FLAGS[@]}" -ldflags "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=v$COMMAND_VERSION" \
+            -o "$out" github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command
+    )
+}
+
+build_libvirt_plugin() {
+    local out=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION
+    local src=$LVS_LAB_REPO/tools/libvirt-provider
+    local stamp
+    stamp=$(cat "$src"/go.mod "$src"/*.go "$src"/schema.json 2>/dev/null | sha256sum | cut -c1-16)
+    [[ -x $out && -f $out.stamp && $(cat "$out.stamp") == "$stamp" ]] && return 0
+    mkdir -p "$(dirname "$out")"
+    (cd "$src" && go build "${RELEASE_FLAGS[@]}" -o "$out" .)
+    echo "$stamp" >"$out.stamp"
+}
+
+install_plugin() {
+    local name=$1 version=$2 file=$3
+    if [[ ! -x $PULUMI_HOME_DIR/plugins/resource-$name-v$version/pulumi-resource-$name ]] ||
+        ! cmp -s "$file" "$PULUMI_HOME_DIR/plugins/resource-$name-v$version/pulumi-resource-$name"; then
+        PULUMI_HOME=$PULUMI_HOME_DIR "$TOOLCHAIN_DIR/pulumi" plugin install resource "$name" "$version" --file "$file" --reinstall
+    fi
+}
+
+build_cli
+mkdir -p "$PULUMI_HOME_DIR"
+missing=()
+if build_libvirt_plugin; then
+    install_plugin libvirt "$LIBVIRT_VERSION" "$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION"
+else
+    missing+=("libvirt $LIBVIRT_VERSION")
+fi
+if build_command_plugin 2>"$LVS_LAB_CACHE/toolchain/command-build.log"; then
+    install_plugin command "$COMMAND_VERSION" "$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION"
+else
+    lvs_log "command $COMMAND_VERSION could not be built from the Go module proxy:"
+    grep -m1 -E 'Forbidden|not available|error' "$LVS_LAB_CACHE/toolchain/command-build.log" >&2 || true
+    missing+=("command $COMMAND_VERSION")
+fi
+lvs_log "toolchain: $("$TOOLCHAIN_DIR/pulumi" version) (pulumi, pulumi-language-nodejs) in $TOOLCHAIN_DIR"
+PULUMI_HOME=$PULUMI_HOME_DIR "$TOOLCHAIN_DIR/pulumi" plugin ls >&2
+if ((${#missing[@]})); then
+    lvs_log "plugins not available offline: ${missing[*]}"
+fi
