@@ -58,8 +58,9 @@ const sshKeyProvider: pulumi.dynamic.ResourceProvider = {
  * pinned from the first connection (no trust on first use). Needs no provider plugin.
  */
 export class SshKey extends pulumi.dynamic.Resource {
-    public readonly privateKey!: pulumi.Output<string>;
-    public readonly publicKey!: pulumi.Output<string>;
+    // `declare`: a plain field declaration would reset what super() set (ES2022 define semantics).
+    declare public readonly privateKey: pulumi.Output<string>;
+    declare public readonly publicKey: pulumi.Output<string>;
 
     /**
      * @param name resource name.

@@ -1,0 +1,175 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseLabConfig } from "../../components/config";
+import { loadStackConfig } from "../stacks";
+
+/** One registration the mock monitor saw. */
+interface Registered {
+    type: string;
+    name: string;
+    urn: string;
+    parent: string;
+    dependencies: string[];
+    /** Inputs as serialised on the wire, secrets still wrapped. */
+    wire: Record<string, unknown>;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const registered: Registered[] = [];
+let cluster: typeof import("../../components/lab");
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type === "command:remote:Command" && args.name.endsWith("-verify")) {
+                    state.stdout = "# probe http://192.168.168.100:80/\nnginx1 10\nnginx2 10\n# probe http://192.168.168.100:80/index.jsp\ntomcat1 13\ntomcat2 7\n";
+                }
+                if (args.type === "command:remote:Command" && args.name.endsWith("-ipvs")) state.stdout = "IP Virtual Server version 1.2.1";
+                if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+                    state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+                    state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call: () => ({}),
+        },
+        "lvs-lab",
+        "test",
+        false,
+    );
+    // Record what the engine would see: parents, dependencies and the wire form of inputs.
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) =>
+        original(req, (err: unknown, res: any) => {
+            if (res) {
+                registered.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: res.getUrn(),
+                    parent: req.getParent(),
+                    dependencies: req.getDependenciesList(),
+                    wire: req.getObject()?.toJavaScript() ?? {},
+                });
+            }
+            callback(err, res);
+        });
+    cluster = await import("../../components/lab");
+});
+
+const byName = (name: string) => {
+    const r = registered.find((x) => x.name === name);
+    if (!r) throw new Error(`no resource named ${name}; have ${registered.map((x) => x.name).join(", ")}`);
+    return r;
+};
+const urnsUnder = (name: string) => {
+    const root = byName(name).urn;
+    const out = new Set([root]);
+    for (let grew = true; grew; ) {
+        grew = false;
+        for (const r of registered) if (out.has(r.parent) && !out.has(r.urn)) (out.add(r.urn), (grew = true));
+    }
+    return out;
+};
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe("LvsDrCluster (dr-tomcat) under mocks", () => {
+    let lab: InstanceType<typeof cluster.LvsDrCluster>;
+    beforeAll(async () => {
+        lab = new cluster.LvsDrCluster("lab", { spec: parseLabConfig(loadStackConfig("dr-tomcat")), verifyRequests: 20 });
+        await new Promise<void>((resolve) => lab.verification.apply(() => resolve()));
+        await settle();
+    });
+
+    it("builds one network, pool and base volume, and a disk, seed and domain per machine", () => {
+        const count = (type: string) => registered.filter((r) => r.type === type).length;
+        expect(count("libvirt:index/network:Network")).toBe(1);
+        expect(count("libvirt:index/pool:Pool")).toBe(1);
+        expect(count("libvirt:index/domain:Domain")).toBe(6);
+        expect(count("libvirt:index/cloudInitDisk:CloudInitDisk")).toBe(6);
+        expect(count("libvirt:index/volume:Volume")).toBe(7);
+        expect(registered.filter((r) => r.type.startsWith("lvs-lab:index:")).map((r) => r.type).sort()).toEqual([
+            "lvs-lab:index:Director",
+            "lvs-lab:index:LabClient",
+            "lvs-lab:index:LvsDrCluster",
+            "lvs-lab:index:RealServer",
+            "lvs-lab:index:RealServer",
+            "lvs-lab:index:TomcatBackend",
+            "lvs-lab:index:TomcatBackend",
+        ]);
+    });
+
+    it("boots guests as TCG domains with ACPI-capable defaults and a file console", () => {
+        const domain = byName("director-domain").wire as any;
+        expect(domain).toMatchObject({ name: "lvs-drtomcat-director", type: "qemu", vcpu: 1, memory: 512 });
+        expect(domain.networkInterfaces[0]).toMatchObject({ mac: "52:54:00:a8:a8:32", waitForLease: false });
+        expect(domain.consoles[0]).toMatchObject({ type: "file", sourcePath: "/var/log/libvirt/qemu/lvs-drtomcat-director-console.log" });
+    });
+
+    it("adds real servers to IPVS only after their VIP and ARP settings", () => {
+        const ipvsDeps = new Set(byName("director-ipvs").dependencies);
+        for (const rs of ["nginx1-lvs", "nginx2-lvs"]) expect(ipvsDeps, rs).toContain(byName(rs).urn);
+    });
+
+    it("configures nginx only after the tomcats it proxies to", () => {
+        const deps = new Set(byName("nginx1-nginx").dependencies);
+        expect(deps).toContain(byName("tomcat1-tomcat").urn);
+        expect(deps).toContain(byName("tomcat2-tomcat").urn);
+    });
+
+    it("runs every remote step after its guest's cloud-init wait, which follows the SSH wait", () => {
+        expect(byName("director-lvs").dependencies).toContain(byName("director-cloud-init").urn);
+        expect(byName("director-cloud-init").dependencies).toContain(byName("director-ssh").urn);
+        expect(byName("director-ssh").dependencies).toContain(byName("director-domain").urn);
+    });
+
+    it("verifies from the client after the director", () => {
+        // dependsOn a component resolves to its children: the IPVS step is among them.
+        expect(byName("client-verify").dependencies).toContain(byName("director-ipvs").urn);
+    });
+
+    it("keeps keys secret: user-data, SSH private keys and connections", () => {
+        const isSecret = (v: any) => v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === SECRET_SIG;
+        expect(isSecret((byName("nginx1-seed").wire as any).userData)).toBe(true);
+        const conn = (byName("nginx1-lvs").wire as any).connection;
+        expect(isSecret(conn) || isSecret(conn.privateKey)).toBe(true);
+        // No private key anywhere on the wire outside a secret wrapper.
+        const leaks: string[] = [];
+        const walk = (v: unknown, where: string): void => {
+            // __provider is the dynamic provider's serialised code, which names the PEM header.
+            if (isSecret(v) || where.endsWith(".__provider")) return;
+            if (typeof v === "string" && v.includes("PRIVATE KEY")) leaks.push(where);
+            if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+        };
+        for (const r of registered) walk(r.wire, r.name);
+        expect(leaks).toEqual([]);
+    });
+
+    it("pins each guest's own host key", () => {
+        const conn = (byName("nginx2-lvs").wire as any).connection;
+        const plain = conn.value ?? conn;
+        expect(plain.hostKey).toBe("ssh-ed25519 AAAAmock nginx2-host-key");
+    });
+
+    it("re-runs a step when its script changes: the script hash is a trigger and update equals create", () => {
+        const ipvs = byName("director-ipvs").wire as any;
+        expect(ipvs.update).toBe(ipvs.create);
+        expect(ipvs.triggers[0]).toMatch(/^[0-9a-f]{64}$/);
+        expect(ipvs.create).toContain("-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1");
+    });
+
+    it("exports the VIP URL, addresses, and the client's verification", async () => {
+        const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+        expect(await value(lab.vipUrl)).toBe("http://192.168.168.100:80/");
+        expect(await value(lab.hosts)).toMatchObject({ director: "192.168.168.50", nginx1: "192.168.168.10", tomcat2: "192.168.168.90" });
+        expect(await value(lab.verification)).toEqual({ realServers: { nginx1: 10, nginx2: 10 }, tomcats: { tomcat1: 13, tomcat2: 7 } });
+        expect(await value(lab.ipvsTable)).toContain("IP Virtual Server");
+    });
+
+    it("parents every resource under the cluster", () => {
+        const under = urnsUnder("lab");
+        for (const r of registered.filter((x) => x.type !== "pulumi:providers:command")) expect(under.has(r.urn), r.name).toBe(true);
+    });
+});
