@@ -1,7 +1,7 @@
 import * as libvirt from "@pulumi/libvirt";
 import * as pulumi from "@pulumi/pulumi";
 import { LabSpec, allHosts } from "../config";
-import { createLabFabric } from "../infra";
+import { LabFabricArgs, createLabFabric } from "../infra";
 import { SshKey, scriptHash } from "../remote";
 import { renderIpvsRules } from "../render";
 import { NfsServer, TomcatBackend } from "./backends";
@@ -9,6 +9,18 @@ import { LabClient, Verification } from "./client";
 import { Director } from "./director";
 import { LabContext } from "./guest";
 import { RealServer } from "./realServer";
+
+/** The libvirt fabric a lab spec asks for. */
+export function labFabricArgs(spec: LabSpec): LabFabricArgs {
+    return {
+        networkName: `lvs-${spec.network.name}`,
+        bridge: spec.network.bridge,
+        cidr: spec.network.cidr,
+        pool: spec.libvirt.pool,
+        poolPath: spec.libvirt.poolPath,
+        imageSource: spec.image.source,
+    };
+}
 
 /** Arguments of a whole lab. */
 export interface LvsDrClusterArgs {
@@ -37,14 +49,7 @@ export class LvsDrCluster extends pulumi.ComponentResource {
         super("lvs-lab:index:LvsDrCluster", name, {}, opts);
         const { spec } = args;
         const provider = new libvirt.Provider(`${name}-libvirt`, { uri: spec.libvirt.uri }, { parent: this });
-        const fabric = createLabFabric(name, {
-            networkName: `lvs-${spec.network.name}`,
-            bridge: spec.network.bridge,
-            cidr: spec.network.cidr,
-            pool: spec.libvirt.pool,
-            poolPath: spec.libvirt.poolPath,
-            imageSource: spec.image.source,
-        }, { parent: this, provider });
+        const fabric = createLabFabric(name, labFabricArgs(spec), { parent: this, provider });
         const lab: LabContext = { spec, fabric, provider, clientKey: new SshKey(`${name}-client-key`, `lvs-lab-${spec.network.name}-client`, { parent: this }) };
 
         const nfs = spec.nfs ? new NfsServer(spec.nfs.name, { lab, server: spec.nfs }, { parent: this }) : undefined;

@@ -1,0 +1,82 @@
+import { execFile } from "child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { dump } from "js-yaml";
+import { join } from "path";
+
+/** The repository root. */
+export const REPO = join(__dirname, "..", "..");
+const PULUMI = join(REPO, "tools", "pulumi");
+const SANDBOX = join(REPO, "tools", "sandbox.sh");
+
+/** What a finished command printed. */
+export interface Ran {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/**
+ * Runs a command to completion, bounded by `timeoutMs`; never throws on a non-zero exit, so
+ * tests can assert on failures and print what was seen.
+ */
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
+    return new Promise((resolve) => {
+        execFile(cmd, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+            const code = err ? (typeof (err as any).code === "number" ? (err as any).code : 1) : 0;
+            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+    });
+}
+
+/** Fails with everything the command printed when it did not succeed. */
+export function ok(r: Ran, what: string): Ran {
+    if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code})\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
+    return r;
+}
+
+/** The sandbox (network namespace + libvirtd) the engine tests run in. */
+export const sandbox = {
+    up: async () => ok(await run("bash", [SANDBOX, "up"], { timeoutMs: 60_000 }), "sandbox up"),
+    down: async () => ok(await run("bash", [SANDBOX, "down"], { timeoutMs: 60_000 }), "sandbox down"),
+    /** Runs a command inside the namespace. */
+    exec: (cmd: string, args: string[], timeoutMs?: number) => run("bash", [SANDBOX, "exec", cmd, ...args], { timeoutMs }),
+    virsh: (...args: string[]) => run("bash", [SANDBOX, "exec", "virsh", "-c", "qemu:///system", ...args], { timeoutMs: 60_000 }),
+};
+
+/**
+ * A throwaway Pulumi workspace for one test: its own file backend, and optionally its own
+ * project directory inside the repo (so the program resolves the repo's node_modules).
+ */
+export class Workspace {
+    readonly dir: string;
+    readonly backend: string;
+
+    constructor(name: string) {
+        mkdirSync(join(REPO, ".lab", "tmp"), { recursive: true });
+        this.dir = mkdtempSync(join(REPO, ".lab", "tmp", `${name}-`));
+        this.backend = join(this.dir, "state");
+        mkdirSync(this.backend);
+    }
+
+    /** Writes a file into the workspace and returns its path. */
+    write(rel: string, content: string | object): string {
+        const path = join(this.dir, rel);
+        mkdirSync(join(path, ".."), { recursive: true });
+        writeFileSync(path, typeof content === "string" ? content : dump(content));
+        return path;
+    }
+
+    /** Runs the repo's engine wrapper inside the sandbox, on the project in `projectDir`. */
+    pulumi(projectDir: string, args: string[], timeoutMs = 15 * 60_000): Promise<Ran> {
+        return run("bash", [SANDBOX, "exec", "env", `PULUMI_BACKEND_URL=file://${this.backend}`, PULUMI, "-C", projectDir, "--non-interactive", ...args], { timeoutMs });
+    }
+
+    remove(): void {
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** A stack file's `config:` section from a raw lab config. */
+export function stackFile(raw: Record<string, unknown>): object {
+    return { config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`lvs-lab:${k}`, v])) };
+}
