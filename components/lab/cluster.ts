@@ -1,26 +1,12 @@
-import * as libvirt from "@pulumi/libvirt";
 import * as pulumi from "@pulumi/pulumi";
 import { LabSpec, allHosts } from "../config";
-import { LabFabricArgs, createLabFabric } from "../infra";
-import { SshKey, scriptHash } from "../remote";
+import { scriptHash } from "../remote";
 import { renderIpvsRules } from "../render";
 import { NfsServer, TomcatBackend } from "./backends";
 import { LabClient, Verification } from "./client";
 import { Director } from "./director";
-import { LabContext } from "./guest";
+import { createLabContext } from "./guest";
 import { RealServer } from "./realServer";
-
-/** The libvirt fabric a lab spec asks for. */
-export function labFabricArgs(spec: LabSpec): LabFabricArgs {
-    return {
-        networkName: `lvs-${spec.network.name}`,
-        bridge: spec.network.bridge,
-        cidr: spec.network.cidr,
-        pool: spec.libvirt.pool,
-        poolPath: spec.libvirt.poolPath,
-        imageSource: spec.image.source,
-    };
-}
 
 /** Arguments of a whole lab. */
 export interface LvsDrClusterArgs {
@@ -48,9 +34,7 @@ export class LvsDrCluster extends pulumi.ComponentResource {
     constructor(name: string, args: LvsDrClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:LvsDrCluster", name, {}, opts);
         const { spec } = args;
-        const provider = new libvirt.Provider(`${name}-libvirt`, { uri: spec.libvirt.uri }, { parent: this });
-        const fabric = createLabFabric(name, labFabricArgs(spec), { parent: this, provider });
-        const lab: LabContext = { spec, fabric, provider, clientKey: new SshKey(`${name}-client-key`, `lvs-lab-${spec.network.name}-client`, { parent: this }) };
+        const lab = createLabContext(name, spec, this);
 
         const nfs = spec.nfs ? new NfsServer(spec.nfs.name, { lab, server: spec.nfs }, { parent: this }) : undefined;
         const tomcats = spec.tomcats.map((t) => new TomcatBackend(t.name, { lab, backend: t }, { parent: this }));

@@ -1,7 +1,7 @@
 import * as libvirt from "@pulumi/libvirt";
 import * as pulumi from "@pulumi/pulumi";
 import { HostSpec, LabSpec } from "../config";
-import { LabFabric, createMachine } from "../infra";
+import { LabFabric, LabFabricArgs, createLabFabric, createMachine } from "../infra";
 import { GuestConnection, SshKey, remoteStep, waitForSsh } from "../remote";
 import { renderCloudInitWait, renderMetaData, renderNetworkConfig, renderUserData } from "../render";
 
@@ -30,12 +30,21 @@ export function domainName(spec: LabSpec, host: HostSpec): string {
     return `lvs-${spec.network.name}-${host.name}`;
 }
 
+/** A machine that is booting: the VM and the host key it will present. */
+export interface BootedMachine {
+    domain: libvirt.Domain;
+    /** Serial console log path, read when the guest never answers. */
+    consoleLog: string;
+    /** The host key injected through cloud-init, pinned by every SSH step. */
+    hostKey: SshKey;
+}
+
 /**
- * Boots one machine for a role: its own pinned host key, the VM, a bounded wait for SSH, then a
- * wait for cloud-init. Role steps depend on `ready`.
+ * Boots one machine: its own host key, then the VM with cloud-init documents rendered from the
+ * spec. Only libvirt and the key; no remote step.
  * @param dependsOn machines that must outlive this one (e.g. the NFS server for its clients).
  */
-export function createGuest(name: string, lab: LabContext, host: HostSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): Guest {
+export function bootMachine(name: string, lab: LabContext, host: HostSpec, parent?: pulumi.Resource, dependsOn: pulumi.Resource[] = []): BootedMachine {
     const { spec, fabric } = lab;
     const hostKey = new SshKey(`${name}-host-key`, `lvs-lab-${host.name}`, { parent });
     const userData = pulumi.secret(
@@ -56,9 +65,42 @@ export function createGuest(name: string, lab: LabContext, host: HostSpec, paren
         metaData: renderMetaData(spec, host),
         ...spec.image,
     }, { parent, provider: lab.provider, dependsOn });
-    const connection: GuestConnection = { host: host.ip, user: spec.sshUser, privateKey: lab.clientKey.privateKey, hostKey: hostKey.publicKey };
+    return { domain: machine.domain, consoleLog: machine.consoleLog, hostKey };
+}
+
+/**
+ * Boots one machine for a role, then waits (bounded) for SSH and for cloud-init. Role steps
+ * depend on `ready`.
+ * @param dependsOn machines that must outlive this one (e.g. the NFS server for its clients).
+ */
+export function createGuest(name: string, lab: LabContext, host: HostSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): Guest {
+    const machine = bootMachine(name, lab, host, parent, dependsOn);
+    const connection: GuestConnection = { host: host.ip, user: lab.spec.sshUser, privateKey: lab.clientKey.privateKey, hostKey: machine.hostKey.publicKey };
     const triggers = [machine.domain.id];
     const sshUp = waitForSsh(`${name}-ssh`, host.ip, machine.consoleLog, triggers, { parent, dependsOn: [machine.domain] });
     const ready = remoteStep(`${name}-cloud-init`, { connection, script: renderCloudInitWait(host), triggers }, { parent, dependsOn: [sshUp] });
     return { connection, domain: machine.domain, ready };
+}
+
+/**
+ * The pieces every machine of a lab shares: the libvirt provider for the lab's URI, the
+ * network, pool and base volume, and the lab's client key.
+ */
+export function createLabContext(name: string, spec: LabSpec, parent?: pulumi.Resource): LabContext {
+    const provider = new libvirt.Provider(`${name}-libvirt`, { uri: spec.libvirt.uri }, { parent });
+    const fabric = createLabFabric(name, labFabricArgs(spec), { parent, provider });
+    const clientKey = new SshKey(`${name}-client-key`, `lvs-lab-${spec.network.name}-client`, { parent });
+    return { spec, fabric, provider, clientKey };
+}
+
+/** The libvirt fabric a lab spec asks for. */
+export function labFabricArgs(spec: LabSpec): LabFabricArgs {
+    return {
+        networkName: `lvs-${spec.network.name}`,
+        bridge: spec.network.bridge,
+        cidr: spec.network.cidr,
+        pool: spec.libvirt.pool,
+        poolPath: spec.libvirt.poolPath,
+        imageSource: spec.image.source,
+    };
 }

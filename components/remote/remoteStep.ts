@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { HostScript } from "../render";
+import { HostScript, renderSshWait } from "../render";
 
 /** How every remote step reaches its guest. */
 export interface GuestConnection {
@@ -75,20 +75,10 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
 }
 
 /**
- * Waits, from where the engine runs, until the guest's SSH port answers; bounded in tries and
- * time. On a timeout it prints the tail of the guest's serial console log when it can read it.
- * Every remote step of a machine depends on this, so no step burns its dial retries on a VM
- * that is still booting.
+ * Waits, from where the engine runs, until the guest's SSH port answers (bounded; see
+ * `renderSshWait`). Every remote step of a machine depends on this, so no step burns its dial
+ * retries on a VM that is still booting.
  */
-export function waitForSsh(name: string, host: pulumi.Input<string>, consoleLog: pulumi.Input<string>, triggers: pulumi.Input<unknown>[], opts: pulumi.CustomResourceOptions): command.local.Command {
-    const script = pulumi.interpolate`set -euo pipefail
-for _ in $(seq 150); do
-    if timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/22' 2>/dev/null; then exit 0; fi
-    sleep 2
-done
-echo "lvs-lab: ${host}:22 did not answer within 10 minutes" >&2
-if [[ -r ${consoleLog} ]]; then echo "--- serial console (${consoleLog}) ---" >&2; tail -n 40 ${consoleLog} >&2; fi
-exit 1
-`;
-    return new command.local.Command(name, { create: script, interpreter: ["/bin/bash", "-c"], triggers }, opts);
+export function waitForSsh(name: string, host: string, consoleLog: string, triggers: pulumi.Input<unknown>[], opts: pulumi.CustomResourceOptions): command.local.Command {
+    return new command.local.Command(name, { create: renderSshWait(host, consoleLog), interpreter: ["/bin/bash", "-c"], triggers }, opts);
 }

@@ -75,3 +75,22 @@ export function renderCloudInitWait(host: HostSpec): HostScript {
         delete: script(`${host.name}: nothing to undo for cloud-init`, [":"]),
     };
 }
+
+/**
+ * A local script that waits until `host`:22 answers: 150 tries, 3 s each at most, 2 s apart
+ * (about 10 minutes). On a timeout it prints the tail of the serial console log if readable.
+ */
+export function renderSshWait(host: string, consoleLog: string): string {
+    return script(`wait for SSH on ${host}`, [
+        "answered=no",
+        "for _ in $(seq 150); do",
+        `    if timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/22' 2>/dev/null; then answered=yes; break; fi`,
+        "    sleep 2",
+        "done",
+        'if [[ $answered == no ]]; then',
+        `    echo "lvs-lab: ${host}:22 did not answer within 10 minutes" >&2`,
+        `    if [[ -r ${consoleLog} ]]; then tail -n 40 ${consoleLog} >&2; fi`,
+        "    exit 1",
+        "fi",
+    ]);
+}

@@ -33,13 +33,16 @@ describe("invalid config through the real engine", () => {
     it("fails `pulumi up` with the key path and the fix, and creates nothing", async () => {
         const raw = structuredClone(loadStackConfig("default")) as any;
         raw.service.vip = "192.168.168.10";
-        const config = ws.write("invalid.yaml", stackFile(raw));
-        ok(await ws.pulumi(REPO, ["stack", "init", "invalid"]), "stack init");
-        const up = await ws.pulumi(REPO, ["up", "--yes", "--skip-preview", "--stack", "invalid", "--config-file", config]);
+        // The real program, in a project copy whose stack file lives in the workspace.
+        const project = join(ws.dir, "project");
+        ws.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main: join(REPO, "index.ts") });
+        ws.write("project/Pulumi.invalid.yaml", stackFile(raw));
+        ok(await ws.pulumi(project, ["stack", "init", "invalid"]), "stack init");
+        const up = await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "invalid"]);
         expect(up.code).not.toBe(0);
         expect(up.stdout + up.stderr).toContain("service.vip: 192.168.168.10 is also the address of realServers[0]; the VIP must be its own address");
         expect(up.stdout + up.stderr).toContain("pulumi config set --path 'lvs-lab:service.vip' 192.168.168.100");
-        const state = JSON.parse(ok(await ws.pulumi(REPO, ["stack", "export", "--stack", "invalid"]), "stack export").stdout);
+        const state = JSON.parse(ok(await ws.pulumi(project, ["stack", "export", "--stack", "invalid"]), "stack export").stdout);
         const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
         expect(types.filter((t: string) => t !== "pulumi:pulumi:Stack")).toEqual([]);
     });

@@ -19,12 +19,13 @@ export interface Ran {
  * Runs a command to completion, bounded by `timeoutMs`; never throws on a non-zero exit, so
  * tests can assert on failures and print what was seen.
  */
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<Ran> {
     return new Promise((resolve) => {
-        execFile(cmd, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        const child = execFile(cmd, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
             const code = err ? (typeof (err as any).code === "number" ? (err as any).code : 1) : 0;
             resolve({ code, stdout: String(stdout), stderr: String(stderr) });
         });
+        child.stdin?.end(opts.input ?? "");
     });
 }
 
@@ -39,7 +40,7 @@ export const sandbox = {
     up: async () => ok(await run("bash", [SANDBOX, "up"], { timeoutMs: 60_000 }), "sandbox up"),
     down: async () => ok(await run("bash", [SANDBOX, "down"], { timeoutMs: 60_000 }), "sandbox down"),
     /** Runs a command inside the namespace. */
-    exec: (cmd: string, args: string[], timeoutMs?: number) => run("bash", [SANDBOX, "exec", cmd, ...args], { timeoutMs }),
+    exec: (cmd: string, args: string[], timeoutMs?: number, input?: string) => run("bash", [SANDBOX, "exec", cmd, ...args], { timeoutMs, input }),
     virsh: (...args: string[]) => run("bash", [SANDBOX, "exec", "virsh", "-c", "qemu:///system", ...args], { timeoutMs: 60_000 }),
 };
 

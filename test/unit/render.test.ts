@@ -32,6 +32,10 @@ function allScripts(s: LabSpec): Record<string, string> {
     if (s.nfs) add(s.nfs.name, r.renderNfsServer(s, s.nfs));
     add("client", r.renderClient(s));
     add("verify", r.renderVerification(s, 10));
+    for (const h of [s.director, s.client]) {
+        out[`${h.name}.ssh-wait`] = r.renderSshWait(h.ip, `/var/log/libvirt/qemu/${h.name}-console.log`);
+        out[`${h.name}.cloud-init`] = r.renderCloudInitWait(h).create;
+    }
     return out;
 }
 

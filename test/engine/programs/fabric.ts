@@ -1,15 +1,11 @@
-// An engine-test program: only the lab's libvirt fabric (network, pool, base volume), built
-// from a lab config exactly as the main program would, with the real libvirt provider.
-import * as libvirt from "@pulumi/libvirt";
+// An engine-test program: only the lab's shared libvirt pieces (network, pool, base volume and
+// client key), built from a lab config exactly as the main program builds them.
 import * as pulumi from "@pulumi/pulumi";
 import { parseLabConfig, rawConfigFrom } from "../../../components/config";
-import { createLabFabric } from "../../../components/infra";
-import { labFabricArgs } from "../../../components/lab";
+import { createLabContext } from "../../../components/lab";
 
-const spec = parseLabConfig(rawConfigFrom(pulumi.runtime.allConfig()));
-const provider = new libvirt.Provider("libvirt", { uri: spec.libvirt.uri });
-const fabric = createLabFabric("lab", labFabricArgs(spec), { provider });
+const lab = createLabContext("lab", parseLabConfig(rawConfigFrom(pulumi.runtime.allConfig())));
 
-export const network = fabric.network.name;
-export const pool = fabric.pool.name;
-export const baseVolume = fabric.baseVolume.name;
+export const network = lab.fabric.network.name;
+export const pool = lab.fabric.pool.name;
+export const baseVolume = lab.fabric.baseVolume.name;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up everything lvs-lab needs on a Debian host, idempotently (a warm run takes seconds):
+# Debian packages, npm dependencies, the Pulumi toolchain and the guest image.
+# Run as root (libvirtd, network namespaces and loop devices need it).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+started=$SECONDS
+
+if [[ $(id -u) -ne 0 ]]; then
+    lvs_log "setup needs root (apt, libvirtd, network namespaces, loop devices)"
+    exit 1
+fi
+
+# Host packages: the hypervisor and libvirt, the image builder's tools, and the test tools.
+PACKAGES=(
+    qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base bridge-utils
+    iproute2 openssh-client shellcheck ipvsadm
+    debootstrap e2fsprogs fdisk mount grub-pc-bin grub2-common
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    lvs_log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # Services are started by the sandbox, inside its namespace, never by the package scripts.
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm dependencies: reinstall only when the lock file changed.
+stamp=$LVS_LAB_REPO/node_modules/.lvs-lab-lock.sha256
+want=$(sha256sum "$LVS_LAB_REPO/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+    lvs_log "installing npm dependencies (npm ci)"
+    (cd "$LVS_LAB_REPO" && npm ci --no-audit --no-fund --ignore-scripts)
+    echo "$want" >"$stamp"
+fi
+
+bash "$LVS_LAB_REPO/tools/toolchain.sh"
+bash "$LVS_LAB_REPO/tools/build-image.sh"
+lvs_log "setup finished in $((SECONDS - started)) s"
