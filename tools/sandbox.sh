@@ -75,9 +75,25 @@ stop_pid() {
 
 down() {
     if pid_alive "$RUN_DIR/libvirtd.pid"; then
-        # Leftover lab domains (a failed run) would keep qemu processes alive: stop them first.
-        for dom in $(ip netns exec "$NS" virsh -c qemu:///system list --all --name 2>/dev/null | grep '^lvs-' || true); do
-            ip netns exec "$NS" virsh -c qemu:///system destroy "$dom" >/dev/null 2>&1 || true
+        # Whatever a failed run left behind in this libvirtd (lab objects are named lvs-*):
+        # stop and forget domains, networks and pools, so the next run starts clean.
+        local virsh=(ip netns exec "$NS" virsh -q -c qemu:///system)
+        for dom in $("${virsh[@]}" list --all --name 2>/dev/null | grep '^lvs-' || true); do
+            "${virsh[@]}" destroy "$dom" >/dev/null 2>&1 || true
+            "${virsh[@]}" undefine "$dom" >/dev/null 2>&1 || true
+        done
+        for net in $("${virsh[@]}" net-list --all --name 2>/dev/null | grep '^lvs-' || true); do
+            "${virsh[@]}" net-destroy "$net" >/dev/null 2>&1 || true
+            "${virsh[@]}" net-undefine "$net" >/dev/null 2>&1 || true
+        done
+        for pool in $("${virsh[@]}" pool-list --all --name 2>/dev/null | grep '^lvs-' || true); do
+            "${virsh[@]}" pool-start "$pool" >/dev/null 2>&1 || true
+            for vol in $("${virsh[@]}" vol-list "$pool" 2>/dev/null | awk '{print $1}'); do
+                "${virsh[@]}" vol-delete --pool "$pool" "$vol" >/dev/null 2>&1 || true
+            done
+            "${virsh[@]}" pool-destroy "$pool" >/dev/null 2>&1 || true
+            "${virsh[@]}" pool-delete "$pool" >/dev/null 2>&1 || true
+            "${virsh[@]}" pool-undefine "$pool" >/dev/null 2>&1 || true
         done
     fi
     stop_pid "$RUN_DIR/libvirtd.pid"

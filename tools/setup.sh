@@ -12,10 +12,11 @@ if [[ $(id -u) -ne 0 ]]; then
     exit 1
 fi
 
-# Host packages: the hypervisor and libvirt, the image builder's tools, and the test tools.
+# Host packages: the hypervisor and libvirt (xsltproc: the provider applies domain XSLT with it),
+# the image builder's tools, and the test tools.
 PACKAGES=(
     qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base bridge-utils
-    iproute2 openssh-client shellcheck ipvsadm
+    iproute2 openssh-client shellcheck ipvsadm xsltproc
     debootstrap e2fsprogs fdisk mount grub-pc-bin grub2-common
 )
 missing=()

@@ -27,6 +27,24 @@ export function consoleLogPath(domainName: string): string {
     return `/var/log/libvirt/qemu/${domainName}-console.log`;
 }
 
+/**
+ * XSLT the provider applies to the domain XML: the serial console also goes to a log file,
+ * written by virtlogd (a `file` console would need the file to exist before libvirt labels it).
+ */
+export function serialLogXslt(logFile: string): string {
+    return `<?xml version="1.0"?>
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output omit-xml-declaration="yes" indent="yes"/>
+  <xsl:template match="node()|@*">
+    <xsl:copy><xsl:apply-templates select="node()|@*"/></xsl:copy>
+  </xsl:template>
+  <xsl:template match="/domain/devices/serial[@type='pty']">
+    <xsl:copy><xsl:apply-templates select="node()|@*"/><log file="${logFile}" append="on"/></xsl:copy>
+  </xsl:template>
+</xsl:stylesheet>
+`;
+}
+
 /** Parses `a=b c d=e` into the provider's cmdline form (a list of one-key maps). */
 export function cmdlineEntries(cmdline: string): Record<string, string>[] {
     return cmdline.split(/\s+/).filter(Boolean).map((word) => {
@@ -43,8 +61,8 @@ export interface Machine {
 
 /**
  * Creates a VM. TCG (`type: qemu`) because the test bed has no usable KVM; the provider's default
- * features include ACPI, so `virsh shutdown` works. The serial console goes to a file for
- * diagnostics.
+ * features include ACPI, so `virsh shutdown` works. The serial console is also logged to a file
+ * for diagnostics.
  */
 export function createMachine(name: string, args: MachineArgs, opts: pulumi.CustomResourceOptions): Machine {
     const disk = new libvirt.Volume(`${name}-disk`, {
@@ -71,9 +89,8 @@ export function createMachine(name: string, args: MachineArgs, opts: pulumi.Cust
         cloudinit: seed.id,
         disks: [{ volumeId: disk.id }],
         networkInterfaces: [{ networkId: args.networkId, mac: args.mac, waitForLease: false }],
-        consoles: [
-            { type: "file", sourcePath: consoleLog, targetPort: "0", targetType: "serial" },
-        ],
+        consoles: [{ type: "pty", targetPort: "0", targetType: "serial" }],
+        xml: { xslt: serialLogXslt(consoleLog) },
         graphics: { type: "vnc", listenType: "none" },
         ...(args.kernel ? { kernel: args.kernel, initrd: args.initrd, cmdlines: cmdlineEntries(args.cmdline ?? "") } : {}),
     }, opts);

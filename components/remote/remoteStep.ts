@@ -21,7 +21,8 @@ const SCRIPT_EOF = "LVSLAB_SCRIPT_EOF";
 /** The remote command line that runs a script as root, fed through a heredoc (readable in diffs). */
 export function asRoot(script: string): string {
     if (script.split("\n").includes(SCRIPT_EOF)) throw new Error(`script contains the heredoc terminator ${SCRIPT_EOF}`);
-    return `sudo -n bash -s <<'${SCRIPT_EOF}'\n${script}${SCRIPT_EOF}`;
+    const body = script.endsWith("\n") ? script : `${script}\n`;
+    return `sudo -n bash -s <<'${SCRIPT_EOF}'\n${body}${SCRIPT_EOF}`;
 }
 
 /** sha256 of the rendered script, the re-run trigger. */

@@ -101,11 +101,12 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         ]);
     });
 
-    it("boots guests as TCG domains with ACPI-capable defaults and a file console", () => {
+    it("boots guests as TCG domains with a serial console logged to a file", () => {
         const domain = byName("director-domain").wire as any;
         expect(domain).toMatchObject({ name: "lvs-drtomcat-director", type: "qemu", vcpu: 1, memory: 512 });
         expect(domain.networkInterfaces[0]).toMatchObject({ mac: "52:54:00:a8:a8:32", waitForLease: false });
-        expect(domain.consoles[0]).toMatchObject({ type: "file", sourcePath: "/var/log/libvirt/qemu/lvs-drtomcat-director-console.log" });
+        expect(domain.consoles[0]).toMatchObject({ type: "pty", targetType: "serial" });
+        expect(domain.xml.xslt).toContain('<log file="/var/log/libvirt/qemu/lvs-drtomcat-director-console.log" append="on"/>');
     });
 
     it("adds real servers to IPVS only after their VIP and ARP settings", () => {

@@ -1,0 +1,139 @@
+import { existsSync } from "fs";
+import { join } from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LabSpec, parseLabConfig } from "../../components/config";
+import * as r from "../../components/render";
+import { loadStackConfig } from "../stacks";
+import { Guests } from "./guests";
+import { REPO, Workspace, ok, sandbox, stackFile } from "./harness";
+
+const IMAGE = "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
+
+/**
+ * LVS-DR on real guests: the default stack's machines booted by the real engine and libvirt
+ * provider from the guest image, configured by the rendered scripts over pinned SSH.
+ */
+describe("LVS-DR on real VMs", () => {
+    const ws = new Workspace("vm-dr");
+    const project = join(ws.dir, "project");
+    const raw = structuredClone(loadStackConfig("default")) as any;
+    raw.network.name = "vmdr";
+    raw.service.scheduler = "wrr";
+    raw.libvirt = { pool: "lvs-vmdr-test" };
+    const spec: LabSpec = parseLabConfig(raw);
+    const rs = spec.realServers;
+    let guests: Guests;
+
+    beforeAll(async () => {
+        if (!existsSync(IMAGE)) throw new Error(`prerequisite missing: guest image ${IMAGE} (run 'npm run setup')`);
+        await sandbox.up();
+        ws.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main: join(REPO, "test", "engine", "programs", "machines.ts") });
+        ws.write("project/Pulumi.t.yaml", stackFile(raw));
+        ok(await ws.pulumi(project, ["stack", "init", "t"]), "stack init");
+        ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up (machines)");
+        const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--show-secrets", "--stack", "t"]), "stack output").stdout);
+        guests = new Guests(spec, ws, outputs);
+        await guests.ready([spec.director, ...rs, spec.client], outputs.consoleLogs);
+    });
+
+    afterAll(async () => {
+        try {
+            const destroy = await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]);
+            ok(destroy, "pulumi destroy");
+        } finally {
+            await sandbox.down();
+            ws.remove();
+        }
+    });
+
+    it("names the NIC ens33 by MAC with the configured address (cloud-init network-config)", async () => {
+        const out = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "ip addr").stdout;
+        expect(out).toContain(`${spec.director.ip}/24`);
+    });
+
+    it("real servers: ARP sysctls, then the VIP on lo:0 as /32, and nginx naming the server", async () => {
+        for (const s of rs) {
+            await guests.create(s, r.renderRealServer(spec, s));
+            await guests.create(s, r.renderNginx(spec, s));
+            const addr = ok(await guests.sh(s, "ip -o -4 addr show dev lo"), "lo addresses").stdout;
+            expect(addr).toMatch(new RegExp(`inet ${spec.service.vip.replace(/\./g, "\\.")}/32 .*lo:0`));
+            const sysctl = ok(await guests.sh(s, "sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce"), "sysctl").stdout;
+            expect(sysctl.split("\n").filter(Boolean)).toEqual(["1", "2", "1", "2"]);
+        }
+    });
+
+    it("director: VIP on ens33:0, no forwarding or redirects, IPVS rules in Route mode", async () => {
+        await guests.create(spec.director, r.renderDirector(spec));
+        const table = await guests.create(spec.director, r.renderIpvsStep(spec));
+        expect(table).toMatch(/TCP\s+192\.168\.168\.100:80 wrr/);
+        for (const s of rs) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
+        const addr = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "director addresses").stdout;
+        expect(addr).toMatch(/inet 192\.168\.168\.100\/24 .*secondary ens33:0/);
+        const sysctl = ok(await guests.sh(spec.director, "sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects net.ipv4.conf.ens33.send_redirects"), "sysctl").stdout;
+        expect(sysctl.split("\n").filter(Boolean)).toEqual(["0", "0", "0"]);
+    });
+
+    it("client: every real server answers through the VIP; replies bypass the director", async () => {
+        await guests.create(spec.client, r.renderClient(spec));
+        const before = ok(await guests.sh(spec.director, "ipvsadm -Ln --stats"), "stats").stdout;
+        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
+        expect(answers).toEqual({ nginx1: 10, nginx2: 10 });
+        // The client learned the VIP at the director's MAC: the real servers never answer ARP for it.
+        const neigh = ok(await guests.sh(spec.client, `ip neigh show ${spec.service.vip}`), "neigh").stdout;
+        expect(neigh).toContain(spec.director.mac);
+        // Route mode: the director counts the requests' packets in and none out.
+        const stats = ok(await guests.sh(spec.director, "ipvsadm -Ln --stats"), "stats").stdout;
+        const service = stats.split("\n").find((l) => l.startsWith("TCP"))!.trim().split(/\s+/);
+        const [, , conns, inPkts, outPkts] = service;
+        expect(Number(conns)).toBeGreaterThanOrEqual(20);
+        expect(Number(inPkts)).toBeGreaterThan(0);
+        expect(Number(outPkts)).toBe(0);
+        expect(before).not.toBe(stats);
+    });
+
+    it("re-applying every script changes nothing on the director's table", async () => {
+        const again = await guests.create(spec.director, r.renderIpvsStep(spec));
+        expect(again.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([]);
+        await guests.create(spec.director, r.renderDirector(spec));
+        for (const s of rs) await guests.create(s, r.renderRealServer(spec, s));
+        const addr = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33 label ens33:0"), "alias").stdout;
+        expect(addr.trim().split("\n")).toHaveLength(1);
+    });
+
+    it("a weight change edits one rule in place and the client sees the new proportion", async () => {
+        const weighted = parseLabConfig({ ...raw, realServers: [raw.realServers[0], { ...raw.realServers[1], weight: 3 }] });
+        const out = await guests.create(spec.director, r.renderIpvsStep(weighted));
+        expect(out.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([`ipvsadm -e -t 192.168.168.100:80 -r ${rs[1].ip}:80 -g -w 3`]);
+        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(weighted, 40)));
+        expect(answers).toEqual({ nginx1: 10, nginx2: 30 });
+    });
+
+    it("survives a reboot: the boot units restore the VIPs and the table", async () => {
+        await guests.sh(spec.director, "systemctl reboot");
+        await guests.sh(rs[0], "systemctl reboot");
+        // Give the guests time to go down before waiting for them to come back.
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        await guests.ready([spec.director, rs[0]], Object.fromEntries([spec.director, rs[0]].map((h) => [h.name, `/var/log/libvirt/qemu/lvs-vmdr-${h.name}-console.log`])));
+        const table = ok(await guests.sh(spec.director, "ipvsadm -Ln"), "table after reboot").stdout;
+        expect(table).toMatch(/192\.168\.168\.100:80 wrr/);
+        const lo = ok(await guests.sh(rs[0], "ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.lo.arp_ignore"), "rs after reboot").stdout;
+        expect(lo).toContain(`${spec.service.vip}/32`);
+        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
+        expect(Object.keys(answers).sort()).toEqual(["nginx1", "nginx2"]);
+    });
+
+    it("the delete scripts undo everything", async () => {
+        await guests.delete(spec.director, r.renderIpvsStep(spec));
+        await guests.delete(spec.director, r.renderDirector(spec));
+        for (const s of rs) {
+            await guests.delete(s, r.renderNginx(spec, s));
+            await guests.delete(s, r.renderRealServer(spec, s));
+        }
+        expect(ok(await guests.sh(spec.director, "ipvsadm -Sn"), "table").stdout.trim()).toBe("");
+        expect(ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "addr").stdout).not.toContain(spec.service.vip);
+        expect(ok(await guests.sh(spec.director, "sysctl -n net.ipv4.conf.all.send_redirects"), "sysctl").stdout.trim()).toBe("1");
+        const lo = ok(await guests.sh(rs[0], "ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore"), "rs").stdout;
+        expect(lo).not.toContain(spec.service.vip);
+        expect(lo.trim().endsWith("0")).toBe(true);
+    });
+});
