@@ -28,8 +28,9 @@ export function consoleLogPath(domainName: string): string {
 }
 
 /**
- * XSLT the provider applies to the domain XML: the serial console also goes to a log file,
- * written by virtlogd (a `file` console would need the file to exist before libvirt labels it).
+ * XSLT the provider applies to the domain XML: it adds the serial port the console attaches to,
+ * logged to a file by virtlogd (a `file` console would need the file to exist before libvirt
+ * labels it, and the provider writes only the console, which libvirt turns into a serial port).
  */
 export function serialLogXslt(logFile: string): string {
     return `<?xml version="1.0"?>
@@ -38,8 +39,9 @@ export function serialLogXslt(logFile: string): string {
   <xsl:template match="node()|@*">
     <xsl:copy><xsl:apply-templates select="node()|@*"/></xsl:copy>
   </xsl:template>
-  <xsl:template match="/domain/devices/serial[@type='pty']">
-    <xsl:copy><xsl:apply-templates select="node()|@*"/><log file="${logFile}" append="on"/></xsl:copy>
+  <xsl:template match="/domain/devices/console[@type='pty']">
+    <serial type="pty"><target port="0"/><log file="${logFile}" append="on"/></serial>
+    <xsl:copy><xsl:apply-templates select="node()|@*"/></xsl:copy>
   </xsl:template>
 </xsl:stylesheet>
 `;
