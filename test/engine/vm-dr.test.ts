@@ -1,4 +1,4 @@
-import { existsSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabSpec, parseLabConfig } from "../../components/config";
@@ -23,6 +23,7 @@ describe("LVS-DR on real VMs", () => {
     const spec: LabSpec = parseLabConfig(raw);
     const rs = spec.realServers;
     let guests: Guests;
+    let consoleLogs: Record<string, string>;
 
     beforeAll(async () => {
         if (!existsSync(IMAGE)) throw new Error(`prerequisite missing: guest image ${IMAGE} (run 'npm run setup')`);
@@ -33,7 +34,8 @@ describe("LVS-DR on real VMs", () => {
         ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up (machines)");
         const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--show-secrets", "--stack", "t"]), "stack output").stdout);
         guests = new Guests(spec, ws, outputs);
-        await guests.ready([spec.director, ...rs, spec.client], outputs.consoleLogs);
+        consoleLogs = outputs.consoleLogs;
+        await guests.ready([spec.director, ...rs, spec.client], consoleLogs);
     });
 
     afterAll(async () => {
@@ -49,6 +51,8 @@ describe("LVS-DR on real VMs", () => {
     it("names the NIC ens33 by MAC with the configured address (cloud-init network-config)", async () => {
         const out = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "ip addr").stdout;
         expect(out).toContain(`${spec.director.ip}/24`);
+        // The serial console is logged for diagnostics: the boot is in it.
+        expect(readFileSync(consoleLogs.director, "utf8")).toMatch(/cloud-init/);
     });
 
     it("real servers: ARP sysctls, then the VIP on lo:0 as /32, and nginx naming the server", async () => {
@@ -113,7 +117,7 @@ describe("LVS-DR on real VMs", () => {
         await guests.sh(rs[0], "systemctl reboot");
         // Give the guests time to go down before waiting for them to come back.
         await new Promise((resolve) => setTimeout(resolve, 5_000));
-        await guests.ready([spec.director, rs[0]], Object.fromEntries([spec.director, rs[0]].map((h) => [h.name, `/var/log/libvirt/qemu/lvs-vmdr-${h.name}-console.log`])));
+        await guests.ready([spec.director, rs[0]], consoleLogs);
         const table = ok(await guests.sh(spec.director, "ipvsadm -Ln"), "table after reboot").stdout;
         expect(table).toMatch(/192\.168\.168\.100:80 wrr/);
         const lo = ok(await guests.sh(rs[0], "ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.lo.arp_ignore"), "rs after reboot").stdout;
