@@ -30,7 +30,8 @@ export function consoleLogPath(domainName: string): string {
 /**
  * XSLT the provider applies to the domain XML: it adds the serial port the console attaches to,
  * logged to a file by virtlogd (a `file` console would need the file to exist before libvirt
- * labels it, and the provider writes only the console, which libvirt turns into a serial port).
+ * labels it, and the provider writes only the console, which libvirt turns into a serial port;
+ * a pty console has no `type` attribute in the provider's XML, hence the positional match).
  */
 export function serialLogXslt(logFile: string): string {
     return `<?xml version="1.0"?>
@@ -39,7 +40,7 @@ export function serialLogXslt(logFile: string): string {
   <xsl:template match="node()|@*">
     <xsl:copy><xsl:apply-templates select="node()|@*"/></xsl:copy>
   </xsl:template>
-  <xsl:template match="/domain/devices/console[@type='pty']">
+  <xsl:template match="/domain/devices/console[1]">
     <serial type="pty"><target port="0"/><log file="${logFile}" append="on"/></serial>
     <xsl:copy><xsl:apply-templates select="node()|@*"/></xsl:copy>
   </xsl:template>

@@ -1,52 +1,29 @@
-import { existsSync, readFileSync } from "fs";
-import { join } from "path";
+import { readFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabSpec, parseLabConfig } from "../../components/config";
+import { parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
+import { ok } from "./harness";
 import { Guests } from "./guests";
-import { REPO, Workspace, ok, sandbox, stackFile } from "./harness";
-
-const IMAGE = "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
+import { VmLab, bootVmLab, serviceStats, testLabConfig } from "./vmLab";
 
 /**
  * LVS-DR on real guests: the default stack's machines booted by the real engine and libvirt
  * provider from the guest image, configured by the rendered scripts over pinned SSH.
  */
 describe("LVS-DR on real VMs", () => {
-    const ws = new Workspace("vm-dr");
-    const project = join(ws.dir, "project");
     const raw = structuredClone(loadStackConfig("default")) as any;
-    raw.network.name = "vmdr";
     raw.service.scheduler = "wrr";
-    raw.libvirt = { pool: "lvs-vmdr-test" };
-    const spec: LabSpec = parseLabConfig(raw);
+    const spec = parseLabConfig(testLabConfig("vmdr", raw));
     const rs = spec.realServers;
+    let lab: VmLab;
     let guests: Guests;
     let consoleLogs: Record<string, string>;
-
     beforeAll(async () => {
-        if (!existsSync(IMAGE)) throw new Error(`prerequisite missing: guest image ${IMAGE} (run 'npm run setup')`);
-        await sandbox.up();
-        ws.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main: join(REPO, "test", "engine", "programs", "machines.ts") });
-        ws.write("project/Pulumi.t.yaml", stackFile(raw));
-        ok(await ws.pulumi(project, ["stack", "init", "t"]), "stack init");
-        ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up (machines)");
-        const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--show-secrets", "--stack", "t"]), "stack output").stdout);
-        guests = new Guests(spec, ws, outputs);
-        consoleLogs = outputs.consoleLogs;
-        await guests.ready([spec.director, ...rs, spec.client], consoleLogs);
+        lab = await bootVmLab("vmdr", raw);
+        ({ guests, consoleLogs } = lab);
     });
-
-    afterAll(async () => {
-        try {
-            const destroy = await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]);
-            ok(destroy, "pulumi destroy");
-        } finally {
-            await sandbox.down();
-            ws.remove();
-        }
-    });
+    afterAll(async () => lab?.teardown());
 
     it("names the NIC ens33 by MAC with the configured address (cloud-init network-config)", async () => {
         const out = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "ip addr").stdout;
@@ -79,20 +56,17 @@ describe("LVS-DR on real VMs", () => {
 
     it("client: every real server answers through the VIP; replies bypass the director", async () => {
         await guests.create(spec.client, r.renderClient(spec));
-        const before = ok(await guests.sh(spec.director, "ipvsadm -Ln --stats"), "stats").stdout;
+        const before = await serviceStats(lab);
         const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
         expect(answers).toEqual({ nginx1: 10, nginx2: 10 });
         // The client learned the VIP at the director's MAC: the real servers never answer ARP for it.
         const neigh = ok(await guests.sh(spec.client, `ip neigh show ${spec.service.vip}`), "neigh").stdout;
         expect(neigh).toContain(spec.director.mac);
         // Route mode: the director counts the requests' packets in and none out.
-        const stats = ok(await guests.sh(spec.director, "ipvsadm -Ln --stats"), "stats").stdout;
-        const service = stats.split("\n").find((l) => l.startsWith("TCP"))!.trim().split(/\s+/);
-        const [, , conns, inPkts, outPkts] = service;
-        expect(Number(conns)).toBeGreaterThanOrEqual(20);
-        expect(Number(inPkts)).toBeGreaterThan(0);
-        expect(Number(outPkts)).toBe(0);
-        expect(before).not.toBe(stats);
+        const stats = await serviceStats(lab);
+        expect(stats.conns).toBeGreaterThanOrEqual(before.conns + 20);
+        expect(stats.inPkts).toBeGreaterThan(before.inPkts);
+        expect(stats.outPkts).toBe(0);
     });
 
     it("re-applying every script changes nothing on the director's table", async () => {
@@ -105,7 +79,7 @@ describe("LVS-DR on real VMs", () => {
     });
 
     it("a weight change edits one rule in place and the client sees the new proportion", async () => {
-        const weighted = parseLabConfig({ ...raw, realServers: [raw.realServers[0], { ...raw.realServers[1], weight: 3 }] });
+        const weighted = parseLabConfig(testLabConfig("vmdr", { ...raw, realServers: [raw.realServers[0], { ...raw.realServers[1], weight: 3 }] }));
         const out = await guests.create(spec.director, r.renderIpvsStep(weighted));
         expect(out.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([`ipvsadm -e -t 192.168.168.100:80 -r ${rs[1].ip}:80 -g -w 3`]);
         const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(weighted, 40)));
