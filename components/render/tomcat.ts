@@ -8,9 +8,7 @@ const READY_TRIES = 90;
 
 /** The ROOT webapp's index.jsp, naming the backend in the body and a header. */
 export function renderIndexJsp(t: TomcatSpec): string {
-    return [
-        `<%@ page contentType="text/plain; charset=UTF-8" %><% response.setHeader("${BACKEND_HEADER}", "${t.name}"); %>dynamic page from ${t.name}`,
-    ].join("\n");
+    return `<%@ page contentType="text/plain; charset=UTF-8" %><% response.setHeader("${BACKEND_HEADER}", "${t.name}"); %>dynamic page from ${t.name}`;
 }
 
 /** Shell that finds the distribution's tomcat unit and webapps directory. */
