@@ -1,13 +1,13 @@
 import { LabSpec } from "../config";
 import { REAL_SERVER_HEADER } from "./nginx";
 import { BACKEND_HEADER } from "./tomcat";
-import { HostScript, PACKAGES, install, script } from "./shell";
+import { HostScript, PACKAGES, install, nothingToUndo, script } from "./shell";
 
 /** The client's tools: curl. Nothing else to undo. */
 export function renderClient(spec: LabSpec): HostScript {
     return {
         create: script(`client ${spec.client.name}`, install(PACKAGES.curl)),
-        delete: script(`client ${spec.client.name}: nothing to undo`, [":"]),
+        delete: nothingToUndo(`client ${spec.client.name}`),
     };
 }
 
@@ -37,7 +37,7 @@ export function renderVerification(spec: LabSpec, requests: number): HostScript 
     if (spec.tomcats.length) lines.push(...probeLines(spec, requests, "/index.jsp", BACKEND_HEADER));
     return {
         create: script("verify the lab through the VIP", lines),
-        delete: script("verification: nothing to undo", [":"]),
+        delete: nothingToUndo("verification"),
     };
 }
 

@@ -1,5 +1,5 @@
 import { HostSpec, LabSpec } from "../config";
-import { HostScript, script } from "./shell";
+import { HostScript, nothingToUndo, script } from "./shell";
 
 /** SSH material a guest boots with; all of it comes from the stack's state, none from the guest. */
 export interface GuestKeys {
@@ -72,7 +72,7 @@ export function renderCloudInitWait(host: HostSpec): HostScript {
             "    exit 1",
             "fi",
         ]),
-        delete: script(`${host.name}: nothing to undo for cloud-init`, [":"]),
+        delete: nothingToUndo(`cloud-init wait on ${host.name}`),
     };
 }
 

@@ -57,6 +57,11 @@ export function script(title: string, body: string[]): string {
     return ["#!/usr/bin/env bash", `# lvs-lab: ${title}`, "set -euo pipefail", PRELUDE, ...body].join("\n") + "\n";
 }
 
+/** The delete script of a step that changes nothing on the guest. */
+export function nothingToUndo(what: string): string {
+    return script(`${what}: nothing to undo`, [":"]);
+}
+
 /**
  * Writes a file from a heredoc, only when its content changes.
  * @param path absolute path on the guest.

@@ -1,7 +1,7 @@
 import { existsSync } from "fs";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Workspace, REPO, ok, run, sandbox, stackFile } from "./harness";
+import { Workspace, REPO, ok, run, sandbox } from "./harness";
 import { loadStackConfig } from "../stacks";
 
 const pkg = require("../../package.json");
@@ -34,10 +34,7 @@ describe("invalid config through the real engine", () => {
         const raw = structuredClone(loadStackConfig("default")) as any;
         raw.service.vip = "192.168.168.10";
         // The real program, in a project copy whose stack file lives in the workspace.
-        const project = join(ws.dir, "project");
-        ws.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main: join(REPO, "index.ts") });
-        ws.write("project/Pulumi.invalid.yaml", stackFile(raw));
-        ok(await ws.pulumi(project, ["stack", "init", "invalid"]), "stack init");
+        const project = await ws.initProject(join(REPO, "index.ts"), "invalid", raw);
         const up = await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "invalid"]);
         expect(up.code).not.toBe(0);
         expect(up.stdout + up.stderr).toContain("service.vip: 192.168.168.10 is also the address of realServers[0]; the VIP must be its own address");
@@ -59,10 +56,7 @@ describe("lab fabric on a real libvirtd (real engine, real provider)", () => {
         raw.network.name = "fabric";
         raw.image = { source: image };
         raw.libvirt = { pool: "lvs-fabric-test", poolPath: join(ws.dir, "pool") };
-        const project = join(ws.dir, "project");
-        ws.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main: join(REPO, "test", "engine", "programs", "fabric.ts") });
-        ws.write("project/Pulumi.t.yaml", stackFile(raw));
-        ok(await ws.pulumi(project, ["stack", "init", "t"]), "stack init");
+        const project = await ws.initProject(join(REPO, "test", "engine", "programs", "fabric.ts"), "t", raw);
 
         ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up");
         const net = ok(await sandbox.virsh("net-info", "lvs-fabric"), "virsh net-info").stdout;

@@ -67,6 +67,18 @@ export class Workspace {
         return path;
     }
 
+    /**
+     * Makes a project in the workspace that runs `main` (a program path), with one stack whose
+     * config is the raw lab config, and initialises that stack. Returns the project directory.
+     */
+    async initProject(main: string, stack: string, raw: Record<string, unknown>): Promise<string> {
+        const project = join(this.dir, "project");
+        this.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main });
+        this.write(`project/Pulumi.${stack}.yaml`, stackFile(raw));
+        ok(await this.pulumi(project, ["stack", "init", stack]), "stack init");
+        return project;
+    }
+
     /** Runs the repo's engine wrapper inside the sandbox, on the project in `projectDir`. */
     pulumi(projectDir: string, args: string[], timeoutMs = 15 * 60_000): Promise<Ran> {
         return run("bash", [SANDBOX, "exec", "env", `PULUMI_BACKEND_URL=file://${this.backend}`, PULUMI, "-C", projectDir, "--non-interactive", ...args], { timeoutMs });

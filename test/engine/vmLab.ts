@@ -3,7 +3,7 @@ import { join } from "path";
 import { LabSpec, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { Guests } from "./guests";
-import { REPO, Workspace, ok, sandbox, stackFile } from "./harness";
+import { REPO, Workspace, ok, sandbox } from "./harness";
 
 /** The guest image `npm run setup` builds. */
 export const IMAGE = "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
@@ -34,6 +34,7 @@ export async function bootVmLab(name: string, raw: any): Promise<VmLab> {
     const ws = new Workspace(name);
     const project = join(ws.dir, "project");
     await sandbox.up();
+    // Destroying a stack that was never initialised fails harmlessly; the sandbox still goes down.
     const teardown = async () => {
         try {
             ok(await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]), "pulumi destroy");
@@ -43,9 +44,7 @@ export async function bootVmLab(name: string, raw: any): Promise<VmLab> {
         }
     };
     try {
-        ws.write("project/Pulumi.yaml", { name: "lvs-lab", runtime: "nodejs", main: join(REPO, "test", "engine", "programs", "machines.ts") });
-        ws.write("project/Pulumi.t.yaml", stackFile(cfg));
-        ok(await ws.pulumi(project, ["stack", "init", "t"]), "stack init");
+        await ws.initProject(join(REPO, "test", "engine", "programs", "machines.ts"), "t", cfg);
         ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up (machines)");
         const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--show-secrets", "--stack", "t"]), "stack output").stdout);
         const guests = new Guests(spec, ws, outputs);
