@@ -2,7 +2,8 @@
 # Builds the lab's guest image: Debian bookworm that boots like a cloud image (partitioned disk,
 # GRUB, cloud-init NoCloud, NIC named by MAC through network-config), with everything the lab
 # installs already present: openssh, ipvsadm, nginx, tomcat10, NFS server and client,
-# keepalived, dbus, curl and wrk. The scripts still install what is missing, so stock cloud
+# keepalived with arping (its split-brain guard), nftables (the fault tests cut VRRP with it),
+# dbus, curl and wrk. The scripts still install what is missing, so stock cloud
 # images work too. Cached in IMAGE_DIR by a hash of this recipe; rebuilt only when it changes.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -13,7 +14,7 @@ IMAGE_LINK=$IMAGE_DIR/lvs-lab-bookworm.qcow2
 MIRROR=${LVS_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DISK_SIZE=3G
 BASE_PACKAGES=systemd-sysv,udev,kmod,linux-image-amd64,initramfs-tools,openssh-server,sudo,iproute2,iputils-ping,curl,ca-certificates,dbus,ipvsadm,nginx,procps,less
-EXTRA_PACKAGES=(cloud-init tomcat10 nfs-kernel-server nfs-common keepalived wrk)
+EXTRA_PACKAGES=(cloud-init tomcat10 nfs-kernel-server nfs-common keepalived iputils-arping nftables wrk)
 
 recipe=$(sha256sum <"$0" | cut -c1-12)
 image=$IMAGE_DIR/lvs-lab-bookworm-$recipe.qcow2

@@ -28,6 +28,35 @@ const host = z.object({
     mac: mac.optional(),
 }).strict();
 
+/** VRRP priority; 255 is reserved for the address owner, and the lab's VIP has no owner. */
+const vrrpPriority = z.number().int().min(1, { message: "must be a VRRP priority from 1 to 254" }).max(254, { message: "must be a VRRP priority from 1 to 254" });
+/** VRRP virtual router id, which also names the instance's virtual MAC (00:00:5e:00:01:<id>). */
+const vrrpRouterId = z.number().int().min(1, { message: "must be a VRRP router id from 1 to 255" }).max(255, { message: "must be a VRRP router id from 1 to 255" });
+
+/** A director: the machine that owns (or, with `ha`, may own) the VIP. */
+const directorHost = host.extend({
+    /** The NIC that carries the VIP alias `<nic>:0`. */
+    nic: nicName.default("ens33"),
+    /** VRRP priority with `ha`; the highest is the preferred master. Default 150 for `director`, 100, 90, ... for `ha.peers`. */
+    priority: vrrpPriority.optional(),
+}).strict();
+
+/** keepalived's check of each real server; every field has a default. */
+export const healthCheckConfig = z.object({
+    /** `http`: GET `path` on the real server's port expecting 200; `tcp`: a TCP connect. */
+    type: z.enum(["http", "tcp"]).default("http"),
+    /** URL path the HTTP check requests. */
+    path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { message: "must be a URL path such as /" }).default("/"),
+    /** Seconds between checks of one server (keepalived `delay_loop`). */
+    interval: z.number().int().min(1).max(3600).default(2),
+    /** Seconds a check may take (`connect_timeout`). */
+    timeout: z.number().int().min(1).max(60).default(2),
+    /** Failed checks retried before the server is removed (`retry`). */
+    retries: z.number().int().min(0).max(10).default(1),
+    /** Seconds between those retries (`delay_before_retry`). */
+    retryDelay: z.number().int().min(1).max(60).default(1),
+}).strict();
+
 const machineSize = z.object({
     /** Virtual CPUs. */
     vcpus: z.number().int().min(1).max(16).default(1),
@@ -92,11 +121,33 @@ export const rawLabConfig = z.object({
         scheduler: z.enum(SCHEDULERS).default("rr"),
         /** Persistence timeout in seconds; 0 turns persistence off. */
         persistence: z.number().int().min(0).max(31_536_000).default(0),
+        /** keepalived's real-server health check (needs `ha`): a failing server leaves the table until it passes again. */
+        healthCheck: healthCheckConfig.optional(),
     }).strict(),
-    director: host.extend({
-        /** The NIC that carries the VIP alias `<nic>:0`. */
-        nic: nicName.default("ens33"),
-    }).strict(),
+    director: directorHost,
+    /** Director high availability: keepalived on every director, VRRP for the VIP, health checks, connection sync. */
+    ha: z.object({
+        /** The other directors; with `director` they share the VIP over unicast VRRP. */
+        peers: z.array(directorHost).min(1, { message: "must list at least one peer director" }),
+        /** Router id of the VIP's VRRP instance; unique among the segment's VRRP instances. */
+        virtualRouterId: vrrpRouterId.default(51),
+        /** Seconds between VRRP adverts; a master is declared dead after 3 adverts plus a skew. */
+        advertInterval: z.number().int().min(1).max(255).default(1),
+        /** Every director starts BACKUP and a recovered master does not take the VIP back (one failover, not two). */
+        nopreempt: z.boolean().default(true),
+        /** VRRP PASS authentication: keeps stray routers of the same id out, 1-8 characters. */
+        authPass: z.string().regex(/^[A-Za-z0-9._-]{1,8}$/, { message: "must be 1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'" }).default("lvslab"),
+        /** Send the master's connection table to the backups (lvs_sync_daemon), so connections survive a failover. */
+        syncConnections: z.boolean().default(true),
+        /** The split-brain guard: a director that loses the gateway, or sees a higher-priority director holding the VIP, drops it. */
+        splitBrainGuard: z.boolean().default(true),
+        /** NAT only: the real servers' default gateway, a floating address the master holds in a second VRRP instance. */
+        natGateway: z.object({
+            ip: ipv4,
+            /** Router id of the gateway's VRRP instance. */
+            virtualRouterId: vrrpRouterId,
+        }).strict().optional(),
+    }).strict().optional(),
     realServers: z.array(host.extend({
         /** Port nginx listens on; only NAT may differ from the service port. */
         port: port.optional(),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConfigIssue, LabConfigError } from "./errors";
 import { fromInt, isHostIn, macFor, parseCidr, toInt } from "./ipv4";
-import { rawLabConfig, RawLabConfig } from "./schema";
+import { healthCheckConfig, rawLabConfig, RawLabConfig } from "./schema";
 import { HostSpec, LabSpec, Role, TOMCAT_PORT } from "./spec";
 
 /** Formats a zod path as a `pulumi config set --path` key: `realServers[1].ip`. */
@@ -42,6 +42,7 @@ function located(c: RawLabConfig): Located[] {
     const at = (path: string, h: { name: string; ip: string; mac?: string }) => ({ path, name: h.name, ip: h.ip, mac: h.mac ?? macFor(h.ip) });
     return [
         at("director", c.director),
+        ...(c.ha?.peers ?? []).map((h, i) => at(`ha.peers[${i}]`, h)),
         ...c.realServers.map((h, i) => at(`realServers[${i}]`, h)),
         ...c.tomcats.map((h, i) => at(`tomcats[${i}]`, h)),
         ...(c.nfs ? [at("nfs", c.nfs)] : []),
@@ -93,10 +94,12 @@ export function semanticIssues(c: RawLabConfig): ConfigIssue[] {
     }
 
     const mode = c.service.mode;
+    const natGateway = natGatewayOf(c);
+    const natGatewayKey = c.ha ? "ha.natGateway.ip" : "director.ip";
     c.realServers.forEach((rs, i) => {
         const path = `realServers[${i}]`;
-        if (mode === "nat" && rs.gateway !== undefined && rs.gateway !== c.director.ip) {
-            issues.push({ path: `${path}.gateway`, message: `NAT sends replies back through the director, so the gateway must be director.ip ${c.director.ip}`, example: c.director.ip });
+        if (mode === "nat" && rs.gateway !== undefined && rs.gateway !== natGateway) {
+            issues.push({ path: `${path}.gateway`, message: `NAT sends replies back through the director, so the gateway must be ${natGatewayKey} ${natGateway}`, example: natGateway });
         }
         if (mode !== "nat" && rs.gateway === c.director.ip) {
             issues.push({ path: `${path}.gateway`, message: `in ${mode.toUpperCase()} mode replies bypass the director, so the gateway must not be director.ip ${c.director.ip}`, example: gateway });
@@ -120,8 +123,53 @@ export function semanticIssues(c: RawLabConfig): ConfigIssue[] {
     if (c.nfs && new Set(c.nfs.exports).size !== c.nfs.exports.length) {
         issues.push({ path: "nfs.exports", message: "lists a path twice" });
     }
+    issues.push(...haIssues(c, hosts, gateway, inside, example));
     if ((c.image.kernel === undefined) !== (c.image.initrd === undefined)) {
         issues.push({ path: c.image.kernel ? "image.initrd" : "image.kernel", message: "direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd)", example: "/boot/initrd.img" });
+    }
+    return issues;
+}
+
+/** Default VRRP priorities: the first director 150, its peers 100, 90, 80, ... */
+const DEFAULT_PRIORITY = { director: 150, peer: (i: number) => Math.max(1, 100 - 10 * i) };
+
+/** Where NAT real servers send replies: the director, or with HA the floating gateway. */
+function natGatewayOf(c: RawLabConfig): string | undefined {
+    return c.ha ? c.ha.natGateway?.ip : c.director.ip;
+}
+
+/** The director-HA checks: priorities, router ids, the NAT gateway, and keys that need `ha`. */
+function haIssues(c: RawLabConfig, hosts: Located[], gateway: string, inside: (path: string, ip: string) => void, example: (offset: number) => string): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    if (!c.ha) {
+        if (c.service.healthCheck) issues.push({ path: "service.healthCheck", message: "health checks run in keepalived, which the lab runs only for director HA; set ha.peers or remove service.healthCheck" });
+        return issues;
+    }
+    const priorities = new Map<number, string>();
+    const prioritised = [
+        { path: "director.priority", priority: c.director.priority ?? DEFAULT_PRIORITY.director },
+        ...c.ha.peers.map((p, i) => ({ path: `ha.peers[${i}].priority`, priority: p.priority ?? DEFAULT_PRIORITY.peer(i) })),
+    ];
+    for (const { path, priority } of prioritised) {
+        const first = priorities.get(priority);
+        // Equal priorities make the master the one with the higher address: an accident, not a choice.
+        if (first) issues.push({ path, message: `priority ${priority} is already ${first}'s; VRRP priorities must be distinct`, example: String(Math.max(1, Math.min(...priorities.keys()) - 10)) });
+        else priorities.set(priority, path);
+    }
+    const gw = c.ha.natGateway;
+    if (c.service.mode === "nat" && !gw) {
+        issues.push({ path: "ha.natGateway.ip", message: "NAT real servers send replies through the director, so with two directors they need a floating gateway (set ha.natGateway.ip and ha.natGateway.virtualRouterId)", example: example(254) });
+    }
+    if (gw && c.service.mode !== "nat") {
+        issues.push({ path: "ha.natGateway", message: `only NAT routes replies through the directors; remove ha.natGateway in ${c.service.mode.toUpperCase()} mode` });
+    }
+    if (gw) {
+        inside("ha.natGateway.ip", gw.ip);
+        const taken = [...hosts.map((h) => ({ ip: h.ip, what: h.path })), { ip: c.service.vip, what: "service.vip" }, { ip: gateway, what: "the segment's gateway" }].find((t) => t.ip === gw.ip);
+        if (taken) issues.push({ path: "ha.natGateway.ip", message: `${gw.ip} is also ${taken.what}; the floating gateway must be its own address`, example: example(254) });
+        if (gw.virtualRouterId === c.ha.virtualRouterId) {
+            issues.push({ path: "ha.natGateway.virtualRouterId", message: `${gw.virtualRouterId} is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment`, example: String((c.ha.virtualRouterId % 255) + 1) });
+        }
     }
     return issues;
 }
@@ -139,14 +187,27 @@ function toSpec(c: RawLabConfig): LabSpec {
         gateway: extra.gateway ?? gateway,
         ...c.machines[role],
     });
-    const rsGateway = c.service.mode === "nat" ? c.director.ip : undefined;
+    const rsGateway = c.service.mode === "nat" ? natGatewayOf(c) : undefined;
+    const director = (d: RawLabConfig["director"], priority: number) => ({ ...host("director", d, { nic: d.nic }), priority });
     return {
         network: { name: c.network.name, cidr: c.network.cidr, prefix: cidr.prefix, netmask: cidr.netmask, gateway, bridge: `lvs-${c.network.name}` },
         libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `/var/lib/libvirt/images/${pool}` },
         image: { ...c.image },
         sshUser: c.sshUser,
-        service: { ...c.service },
-        director: host("director", c.director, { nic: c.director.nic }) as HostSpec & { role: "director" },
+        service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },
+        director: director(c.director, c.director.priority ?? DEFAULT_PRIORITY.director),
+        ...(c.ha ? {
+            ha: {
+                peers: c.ha.peers.map((p, i) => director(p, p.priority ?? DEFAULT_PRIORITY.peer(i))),
+                virtualRouterId: c.ha.virtualRouterId,
+                advertInterval: c.ha.advertInterval,
+                nopreempt: c.ha.nopreempt,
+                authPass: c.ha.authPass,
+                syncConnections: c.ha.syncConnections,
+                splitBrainGuard: c.ha.splitBrainGuard,
+                ...(c.ha.natGateway ? { natGateway: { ...c.ha.natGateway } } : {}),
+            },
+        } : {}),
         realServers: c.realServers.map((rs) => ({
             ...host("realServer", rs, { gateway: rs.gateway ?? rsGateway }),
             role: "realServer" as const,

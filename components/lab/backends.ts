@@ -14,13 +14,16 @@ export interface TomcatBackendArgs {
 /** A tomcat behind the real servers' nginx, serving an index.jsp that names it. */
 export class TomcatBackend extends pulumi.ComponentResource {
     public readonly address: pulumi.Output<string>;
+    /** The SSH host key the lab pinned for this machine (`ssh-ed25519 ...`). */
+    public readonly hostKey: pulumi.Output<string>;
 
     constructor(name: string, args: TomcatBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:TomcatBackend", name, {}, opts);
         const guest = createGuest(name, args.lab, args.backend, this);
         remoteStep(`${name}-tomcat`, { connection: guest.connection, script: renderTomcat(args.backend), triggers: [guest.domain.id] }, { parent: this, dependsOn: [guest.ready] });
         this.address = pulumi.output(args.backend.ip);
-        this.registerOutputs({ address: this.address });
+        this.hostKey = pulumi.output(guest.connection.hostKey);
+        this.registerOutputs({ address: this.address, hostKey: this.hostKey });
     }
 }
 
@@ -34,6 +37,8 @@ export interface NfsServerArgs {
 /** The NFS server whose exports the real servers mount as web roots. */
 export class NfsServer extends pulumi.ComponentResource {
     public readonly address: pulumi.Output<string>;
+    /** The SSH host key the lab pinned for this machine (`ssh-ed25519 ...`). */
+    public readonly hostKey: pulumi.Output<string>;
     /** The VM, which the servers that mount it must not outlive. */
     public readonly machine: pulumi.Resource;
 
@@ -43,6 +48,7 @@ export class NfsServer extends pulumi.ComponentResource {
         remoteStep(`${name}-exports`, { connection: guest.connection, script: renderNfsServer(args.lab.spec, args.server), triggers: [guest.domain.id] }, { parent: this, dependsOn: [guest.ready] });
         this.machine = guest.domain;
         this.address = pulumi.output(args.server.ip);
-        this.registerOutputs({ address: this.address });
+        this.hostKey = pulumi.output(guest.connection.hostKey);
+        this.registerOutputs({ address: this.address, hostKey: this.hostKey });
     }
 }

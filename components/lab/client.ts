@@ -23,6 +23,8 @@ export interface Verification {
 /** The client that proves the lab: N requests to the VIP, counted per answering server. */
 export class LabClient extends pulumi.ComponentResource {
     public readonly verification: pulumi.Output<Verification>;
+    /** The SSH host key the lab pinned for this machine (`ssh-ed25519 ...`). */
+    public readonly hostKey: pulumi.Output<string>;
 
     constructor(name: string, args: LabClientArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:LabClient", name, {}, opts);
@@ -39,6 +41,7 @@ export class LabClient extends pulumi.ComponentResource {
             const [realServers, tomcats] = parseVerification(out);
             return tomcats ? { realServers, tomcats } : { realServers };
         });
-        this.registerOutputs({ verification: this.verification });
+        this.hostKey = pulumi.output(guest.connection.hostKey);
+        this.registerOutputs({ verification: this.verification, hostKey: this.hostKey });
     }
 }

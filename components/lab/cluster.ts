@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LabSpec, allHosts } from "../config";
+import { LabSpec, allHosts, directors } from "../config";
 import { scriptHash } from "../remote";
 import { renderIpvsRules } from "../render";
 import { NfsServer, TomcatBackend } from "./backends";
@@ -26,8 +26,12 @@ export class LvsDrCluster extends pulumi.ComponentResource {
     public readonly vipUrl: pulumi.Output<string>;
     /** Every machine's address by name. */
     public readonly hosts: pulumi.Output<Record<string, string>>;
-    /** The director's `ipvsadm -Ln`. */
+    /** The first director's `ipvsadm -Ln`. */
     public readonly ipvsTable: pulumi.Output<string>;
+    /** The lab's SSH client key (secret): logs in as `spec.sshUser` on every machine. */
+    public readonly clientPrivateKey: pulumi.Output<string>;
+    /** Every machine's pinned SSH host key by name, for a known_hosts file. */
+    public readonly hostKeys: pulumi.Output<Record<string, string>>;
     /** How many of the client's requests each server answered. */
     public readonly verification: pulumi.Output<Verification>;
 
@@ -42,18 +46,28 @@ export class LvsDrCluster extends pulumi.ComponentResource {
         const realServers = spec.realServers.map(
             (rs) => new RealServer(rs.name, { lab, server: rs, backends, outlives: nfs ? [nfs.machine] : [] }, { parent: this }),
         );
-        const director = new Director(spec.director.name, { lab, realServers }, { parent: this });
+        // With HA every director gets keepalived; the first is the preferred master.
+        const directorNodes = directors(spec).map((d) => new Director(d.name, { lab, director: d, realServers }, { parent: this }));
         const client = new LabClient(spec.client.name, {
             lab,
             requests: args.verifyRequests ?? 20,
-            service: [director],
+            service: directorNodes,
             verifyTriggers: [scriptHash(renderIpvsRules(spec))],
         }, { parent: this });
 
         this.vipUrl = pulumi.output(`http://${spec.service.vip}:${spec.service.ports[0]}/`);
         this.hosts = pulumi.output(Object.fromEntries(allHosts(spec).map((h) => [h.name, h.ip])));
-        this.ipvsTable = director.ipvsTable;
+        this.ipvsTable = directorNodes[0].ipvsTable;
         this.verification = client.verification;
-        this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification });
+        this.clientPrivateKey = pulumi.secret(lab.clientKey.privateKey);
+        const hostKeyOf = (host: { name: string }, machine: { hostKey: pulumi.Output<string> }) => [host.name, machine.hostKey] as const;
+        this.hostKeys = pulumi.all(Object.fromEntries([
+            ...(nfs && spec.nfs ? [hostKeyOf(spec.nfs, nfs)] : []),
+            ...spec.tomcats.map((t, i) => hostKeyOf(t, tomcats[i])),
+            ...spec.realServers.map((rs, i) => hostKeyOf(rs, realServers[i])),
+            ...directors(spec).map((d, i) => hostKeyOf(d, directorNodes[i])),
+            hostKeyOf(spec.client, client),
+        ]));
+        this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys });
     }
 }

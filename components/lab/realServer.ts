@@ -22,6 +22,8 @@ export interface RealServerArgs {
 export class RealServer extends pulumi.ComponentResource {
     /** The server's address. */
     public readonly address: pulumi.Output<string>;
+    /** The SSH host key the lab pinned for this machine (`ssh-ed25519 ...`). */
+    public readonly hostKey: pulumi.Output<string>;
 
     constructor(name: string, args: RealServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:RealServer", name, {}, opts);
@@ -31,6 +33,7 @@ export class RealServer extends pulumi.ComponentResource {
         const lvs = remoteStep(`${name}-lvs`, { connection: guest.connection, script: renderRealServer(spec, args.server), triggers }, { parent: this, dependsOn: [guest.ready] });
         remoteStep(`${name}-nginx`, { connection: guest.connection, script: renderNginx(spec, args.server), triggers }, { parent: this, dependsOn: [lvs, ...args.backends] });
         this.address = pulumi.output(args.server.ip);
-        this.registerOutputs({ address: this.address });
+        this.hostKey = pulumi.output(guest.connection.hostKey);
+        this.registerOutputs({ address: this.address, hostKey: this.hostKey });
     }
 }

@@ -1,41 +1,49 @@
-import { LabSpec } from "../config";
+import { DirectorSpec, LabSpec } from "../config";
 import { HostScript, PACKAGES, Sysctl, install, installBootStep, removeBootStep, script, sysctlConf, sysctlPath, sysctlReset, writeFile } from "./shell";
 
 /**
  * The director's kernel settings. DR and TUN: it never routes (ip_forward=0) and must not tell
  * real servers to bypass it with ICMP redirects. NAT: it routes replies back (ip_forward=1), and
  * still sends no redirects, or real servers would learn to answer the client directly.
+ * With HA: backup_only=1 turns a backup's director function off while its sync daemon is in
+ * backup mode, so synced connections can never bounce packets between two directors (DR/TUN).
+ * @param director the director these settings are for (its NIC).
  */
-export function directorSysctls(spec: LabSpec): Sysctl[] {
-    const nic = spec.director.nic;
+export function directorSysctls(spec: LabSpec, director: DirectorSpec = spec.director): Sysctl[] {
     return [
         { key: "net.ipv4.ip_forward", value: spec.service.mode === "nat" ? "1" : "0", reset: "0" },
-        ...["all", "default", nic].map((dev) => ({ key: `net.ipv4.conf.${dev}.send_redirects`, value: "0", reset: "1" })),
+        ...["all", "default", director.nic].map((dev) => ({ key: `net.ipv4.conf.${dev}.send_redirects`, value: "0", reset: "1" })),
+        ...(spec.ha ? [{ key: "net.ipv4.vs.backup_only", value: "1", reset: "0" }] : []),
     ];
 }
 
 /** The VIP on the NIC alias `<nic>:0`, with the segment's prefix as in the reference ifcfg file. */
-export function directorVip(spec: LabSpec): string {
-    const d = spec.director;
-    return `${spec.service.vip}/${spec.network.prefix} dev ${d.nic} label ${d.nic}:0`;
+export function directorVip(spec: LabSpec, director: DirectorSpec = spec.director): string {
+    return `${spec.service.vip}/${spec.network.prefix} dev ${director.nic} label ${director.nic}:0`;
 }
 
-/** Director base: ip_vs, sysctls and the VIP alias, applied now and at every boot. */
-export function renderDirector(spec: LabSpec): HostScript {
-    const sysctls = directorSysctls(spec);
+/**
+ * Director base: ip_vs and sysctls, applied now and at every boot, and the VIP alias for a single
+ * director. With HA keepalived owns the VIP, so the base never adds it.
+ * @param director which director (default: the first).
+ */
+export function renderDirector(spec: LabSpec, director: DirectorSpec = spec.director): HostScript {
+    const sysctls = directorSysctls(spec, director);
     const conf = sysctlPath("director");
-    const create = script(`director ${spec.director.name} (${spec.service.mode})`, [
+    const create = script(`director ${director.name} (${spec.service.mode}${spec.ha ? ", HA" : ""})`, [
         ...install(PACKAGES.ipvsadm),
         writeFile("/etc/modules-load.d/lvs-lab.conf", "ip_vs"),
         writeFile(conf, sysctlConf(sysctls)),
         ...installBootStep({
             name: "lvs-lab-director",
-            description: `lvs-lab: director sysctls and VIP ${spec.service.vip}`,
-            up: ["modprobe ip_vs", `sysctl -q -p ${conf}`, `ip addr replace ${directorVip(spec)}`],
+            description: spec.ha ? "lvs-lab: director sysctls" : `lvs-lab: director sysctls and VIP ${spec.service.vip}`,
+            // ip_vs first: net.ipv4.vs.* exists only once the module is loaded.
+            up: ["modprobe ip_vs", `sysctl -q -p ${conf}`, ...(spec.ha ? [] : [`ip addr replace ${directorVip(spec, director)}`])],
+            ...(spec.ha ? { before: ["keepalived.service"] } : {}),
         }),
     ]);
-    const del = script(`undo director ${spec.director.name}`, [
-        `ip addr del ${spec.service.vip}/${spec.network.prefix} dev ${spec.director.nic} 2>/dev/null || true`,
+    const del = script(`undo director ${director.name}`, [
+        `ip addr del ${spec.service.vip}/${spec.network.prefix} dev ${director.nic} 2>/dev/null || true`,
         ...removeBootStep("lvs-lab-director"),
         ...sysctlReset("director", sysctls),
         "rm -f /etc/modules-load.d/lvs-lab.conf",

@@ -2,6 +2,7 @@ export * from "./client";
 export * from "./cloudInit";
 export * from "./director";
 export * from "./ipvs";
+export * from "./keepalived";
 export * from "./nfs";
 export * from "./nginx";
 export * from "./realServer";

@@ -11,21 +11,43 @@ export const IPVS_APPLY = "/usr/local/sbin/lvs-lab-ipvs-apply";
 /** ipvsadm's forwarding switch for each LVS mode (shown as Route, Masq and Tunnel by `-L`). */
 export const FORWARD_FLAG: Record<Mode, string> = { dr: "-g", nat: "-m", tun: "-i" };
 
+/** One IPVS virtual service and its real servers: what ipvsadm and keepalived both render. */
+export interface VirtualService {
+    protocol: "tcp" | "udp";
+    vip: string;
+    port: number;
+    scheduler: string;
+    /** Seconds; 0 is off. */
+    persistence: number;
+    mode: Mode;
+    realServers: { name: string; ip: string; port: number; weight: number }[];
+}
+
+/** The lab's virtual services: one per service port, each with every real server. */
+export function virtualServices(spec: LabSpec): VirtualService[] {
+    const s = spec.service;
+    return s.ports.map((port) => ({
+        protocol: s.protocol,
+        vip: s.vip,
+        port,
+        scheduler: s.scheduler,
+        persistence: s.persistence,
+        mode: s.mode,
+        // Only NAT rewrites the destination port; DR and TUN deliver the packet as it came.
+        realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port: s.mode === "nat" ? rs.port : port, weight: rs.weight })),
+    }));
+}
+
 /**
- * The desired IPVS table in `ipvsadm-save -n` form: one virtual service per port, each with
- * every real server. Re-rendering the same spec gives the same bytes.
+ * The desired IPVS table in `ipvsadm-save -n` form. Re-rendering the same spec gives the same
+ * bytes.
  */
 export function renderIpvsRules(spec: LabSpec): string {
-    const s = spec.service;
-    const proto = s.protocol === "tcp" ? "-t" : "-u";
     const lines: string[] = [];
-    for (const port of s.ports) {
-        const vs = `${proto} ${s.vip}:${port}`;
-        lines.push(`-A ${vs} -s ${s.scheduler}${s.persistence > 0 ? ` -p ${s.persistence}` : ""}`);
-        for (const rs of spec.realServers) {
-            const rsPort = s.mode === "nat" ? rs.port : port;
-            lines.push(`-a ${vs} -r ${rs.ip}:${rsPort} ${FORWARD_FLAG[s.mode]} -w ${rs.weight}`);
-        }
+    for (const vs of virtualServices(spec)) {
+        const service = `${vs.protocol === "tcp" ? "-t" : "-u"} ${vs.vip}:${vs.port}`;
+        lines.push(`-A ${service} -s ${vs.scheduler}${vs.persistence > 0 ? ` -p ${vs.persistence}` : ""}`);
+        for (const rs of vs.realServers) lines.push(`-a ${service} -r ${rs.ip}:${rs.port} ${FORWARD_FLAG[vs.mode]} -w ${rs.weight}`);
     }
     return lines.join("\n") + "\n";
 }

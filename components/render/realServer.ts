@@ -38,7 +38,8 @@ function upCommands(spec: LabSpec, rs: RealServerSpec): string[] {
             return [`ip addr replace ${vip}/32 dev tunl0`, "ip link set tunl0 up"];
         case "nat":
             // The client shares the segment, so without a host route the reply would skip the director.
-            return [`ip route replace default via ${spec.director.ip} dev ${rs.nic}`, `ip route replace ${spec.client.ip}/32 via ${spec.director.ip} dev ${rs.nic}`];
+            // rs.gateway is the director, or with HA the floating gateway the master holds.
+            return [`ip route replace default via ${rs.gateway} dev ${rs.nic}`, `ip route replace ${spec.client.ip}/32 via ${rs.gateway} dev ${rs.nic}`];
     }
 }
 
@@ -50,7 +51,7 @@ function downCommands(spec: LabSpec, rs: RealServerSpec): string[] {
         case "tun":
             return [`ip addr del ${vip}/32 dev tunl0 2>/dev/null || true`];
         case "nat":
-            return [`ip route del ${spec.client.ip}/32 via ${spec.director.ip} dev ${rs.nic} 2>/dev/null || true`];
+            return [`ip route del ${spec.client.ip}/32 via ${rs.gateway} dev ${rs.nic} 2>/dev/null || true`];
     }
 }
 

@@ -89,6 +89,8 @@ export const PACKAGES = {
     tomcat: { provides: "/usr/share/tomcat10", apt: "tomcat10", rpm: "tomcat" },
     nfsServer: { provides: "exportfs", apt: "nfs-kernel-server", rpm: "nfs-utils" },
     nfsClient: { provides: "mount.nfs", apt: "nfs-common", rpm: "nfs-utils" },
+    keepalived: { provides: "keepalived", apt: "keepalived", rpm: "keepalived" },
+    arping: { provides: "arping", apt: "iputils-arping", rpm: "iputils" },
 } satisfies Record<string, Package>;
 
 /** Lines that install the packages that are missing. */

@@ -167,10 +167,41 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect(await value(lab.hosts)).toMatchObject({ director: "192.168.168.50", nginx1: "192.168.168.10", tomcat2: "192.168.168.90" });
         expect(await value(lab.verification)).toEqual({ realServers: { nginx1: 10, nginx2: 10 }, tomcats: { tomcat1: 13, tomcat2: 7 } });
         expect(await value(lab.ipvsTable)).toContain("IP Virtual Server");
+        expect(Object.keys(await value(lab.hostKeys)).sort()).toEqual(["client", "director", "nginx1", "nginx2", "tomcat1", "tomcat2"]);
+        expect((await value(lab.hostKeys)).nginx1).toMatch(/^ssh-ed25519 /);
+        expect(await pulumi.isSecret(lab.clientPrivateKey)).toBe(true);
     });
 
     it("parents every resource under the cluster", () => {
         const under = urnsUnder("lab");
         for (const r of registered.filter((x) => x.type !== "pulumi:providers:command")) expect(under.has(r.urn), r.name).toBe(true);
+    });
+});
+
+describe("LvsDrCluster (ha) under mocks", () => {
+    beforeAll(async () => {
+        // The ha stack with its own machine names, so its resources sit beside the dr-tomcat lab's.
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        raw.realServers.forEach((rs: any) => (rs.name = `ha-${rs.name}`));
+        raw.client.name = "ha-client";
+        const lab = new cluster.LvsDrCluster("halab", { spec: parseLabConfig(raw) });
+        await new Promise<void>((resolve) => lab.verification.apply(() => resolve()));
+        await settle();
+    });
+
+    it("gives every director keepalived and no ipvsadm step", () => {
+        expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name)).toEqual(["director1", "director2"]);
+        for (const d of ["director1", "director2"]) {
+            expect((byName(`${d}-keepalived`).wire as any).create).toContain(`router_id ${d}`);
+            expect(registered.find((r) => r.name === `${d}-ipvs`)).toBeUndefined();
+        }
+    });
+
+    it("starts keepalived after the real servers' VIP and ARP settings, and verifies after both directors", () => {
+        for (const d of ["director1", "director2"]) {
+            const deps = new Set(byName(`${d}-keepalived`).dependencies);
+            for (const rs of ["ha-nginx1-lvs", "ha-nginx2-lvs"]) expect(deps, `${d} after ${rs}`).toContain(byName(rs).urn);
+            expect(byName("ha-client-verify").dependencies).toContain(byName(`${d}-keepalived`).urn);
+        }
     });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LabConfigError, parseLabConfig } from "../../components/config";
+import { LabConfigError, allHosts, directors, parseLabConfig } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
 
 const base = () => structuredClone(loadStackConfig("dr-tomcat")) as any;
@@ -23,7 +23,7 @@ describe("stack files", () => {
     });
 
     it("ships a stack per reference topology and mode", () => {
-        expect(stackNames()).toEqual(["default", "dr-nfs", "dr-tomcat", "nat", "tun"]);
+        expect(stackNames()).toEqual(["default", "dr-nfs", "dr-tomcat", "ha", "nat", "tun"]);
     });
 });
 
@@ -34,7 +34,12 @@ describe("defaults", () => {
         expect(spec.libvirt).toEqual({ uri: "qemu:///system", pool: "lvs-default", poolPath: "/var/lib/libvirt/images/lvs-default" });
         expect(spec.director.mac).toBe("52:54:00:a8:a8:32");
         expect(spec.realServers[0]).toMatchObject({ weight: 1, port: 80, gateway: "192.168.168.1", vcpus: 1, memoryMiB: 512 });
-        expect(spec.service).toEqual({ vip: "192.168.168.100", protocol: "tcp", ports: [80], mode: "dr", scheduler: "rr", persistence: 0 });
+        expect(spec.service).toEqual({
+            vip: "192.168.168.100", protocol: "tcp", ports: [80], mode: "dr", scheduler: "rr", persistence: 0,
+            healthCheck: { type: "http", path: "/", interval: 2, timeout: 2, retries: 1, retryDelay: 1 },
+        });
+        expect(spec.ha).toBeUndefined();
+        expect(directors(spec)).toEqual([spec.director]);
     });
 
     it("routes NAT real servers through the director", () => {
@@ -230,5 +235,73 @@ describe("property: generated valid labs are accepted", () => {
             ),
             { numRuns: 200 },
         );
+    });
+});
+
+describe("director HA", () => {
+    const ha = () => structuredClone(loadStackConfig("ha")) as any;
+
+    it("gives every director a priority (150 first, then 100, 90, ...) and keeps the VRRP settings", () => {
+        const raw = ha();
+        delete raw.director.priority;
+        delete raw.ha.peers[0].priority;
+        raw.ha.peers.push({ name: "director3", ip: "192.168.169.52" });
+        const spec = parseLabConfig(raw);
+        expect(directors(spec).map((d) => [d.name, d.priority])).toEqual([["director1", 150], ["director2", 100], ["director3", 90]]);
+        expect(spec.ha).toMatchObject({ virtualRouterId: 51, advertInterval: 1, nopreempt: true, authPass: "lvslab", syncConnections: true, splitBrainGuard: true });
+        expect(allHosts(spec).map((h) => h.name)).toEqual(["nginx1", "nginx2", "director1", "director2", "director3", "client"]);
+    });
+
+    it("rejects equal priorities, naming the second key", () => {
+        const raw = ha();
+        raw.ha.peers[0].priority = 150;
+        expect(() => parseLabConfig(raw)).toThrow("ha.peers[0].priority: priority 150 is already director.priority's; VRRP priorities must be distinct\n    fix: pulumi config set --path 'lvs-lab:ha.peers[0].priority' 140");
+    });
+
+    it("rejects a peer outside the segment and a peer that reuses an address", () => {
+        const raw = ha();
+        raw.ha.peers.push({ name: "director3", ip: "10.9.9.9", priority: 90 }, { name: "director4", ip: "192.168.169.50", priority: 80 });
+        expect(issuesOf(raw)).toEqual(expect.arrayContaining([
+            expect.objectContaining({ path: "ha.peers[1].ip", message: "10.9.9.9 is not a host address of network.cidr 192.168.169.0/24" }),
+            expect.objectContaining({ path: "ha.peers[2].ip", message: "address 192.168.169.50 is already used by director.ip" }),
+        ]));
+    });
+
+    it("rejects a priority of 255 (the address owner's) and a router id out of range", () => {
+        const raw = ha();
+        raw.director.priority = 255;
+        raw.ha.virtualRouterId = 256;
+        expect(issuesOf(raw)).toEqual([
+            { path: "director.priority", message: "must be a VRRP priority from 1 to 254" },
+            { path: "ha.virtualRouterId", message: "must be a VRRP router id from 1 to 255" },
+        ]);
+    });
+
+    it("needs a floating gateway for NAT, with its own router id, and routes the real servers through it", () => {
+        const raw = structuredClone(loadStackConfig("nat")) as any;
+        raw.ha = { peers: [{ name: "director2", ip: "172.25.7.9" }] };
+        expect(() => parseLabConfig(raw)).toThrow("ha.natGateway.ip: NAT real servers send replies through the director, so with two directors they need a floating gateway (set ha.natGateway.ip and ha.natGateway.virtualRouterId)\n    fix: pulumi config set --path 'lvs-lab:ha.natGateway.ip' 172.25.7.254");
+        raw.ha.natGateway = { ip: "172.25.7.254", virtualRouterId: 51 };
+        expect(() => parseLabConfig(raw)).toThrow("ha.natGateway.virtualRouterId: 51 is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment");
+        raw.ha.natGateway.virtualRouterId = 52;
+        const spec = parseLabConfig(raw);
+        expect(spec.realServers.map((rs) => rs.gateway)).toEqual(["172.25.7.254", "172.25.7.254"]);
+        raw.realServers[0].gateway = "172.25.7.2";
+        expect(() => parseLabConfig(raw)).toThrow("realServers[0].gateway: NAT sends replies back through the director, so the gateway must be ha.natGateway.ip 172.25.7.254");
+    });
+
+    it("forbids a NAT gateway outside NAT, and health checks without HA", () => {
+        const raw = ha();
+        raw.ha.natGateway = { ip: "192.168.169.254", virtualRouterId: 52 };
+        expect(() => parseLabConfig(raw)).toThrow("ha.natGateway: only NAT routes replies through the directors; remove ha.natGateway in DR mode");
+        const single = structuredClone(loadStackConfig("default")) as any;
+        single.service.healthCheck = { type: "tcp" };
+        expect(() => parseLabConfig(single)).toThrow("service.healthCheck: health checks run in keepalived, which the lab runs only for director HA; set ha.peers or remove service.healthCheck");
+    });
+
+    it("rejects a password VRRP cannot carry", () => {
+        const raw = ha();
+        raw.ha.authPass = "much-too-long";
+        expect(() => parseLabConfig(raw)).toThrow("ha.authPass: must be 1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
     });
 });

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import { join } from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LabSpec, parseLabConfig } from "../../components/config";
+import { LabSpec, directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { embeddedScripts, shellcheck } from "../shellcheck";
 import { loadStackConfig, stackNames } from "../stacks";
@@ -22,8 +22,11 @@ function allScripts(s: LabSpec): Record<string, string> {
         out[`${name}.delete`] = hs.delete;
         embeddedScripts(hs.create).forEach((e, i) => (out[`${name}.embedded${i}`] = e));
     };
-    add("director", r.renderDirector(s));
-    add("ipvs", r.renderIpvsStep(s));
+    for (const d of directors(s)) {
+        add(d.name, r.renderDirector(s, d));
+        if (s.ha) add(`${d.name}.keepalived`, r.renderKeepalived(s, d));
+        else add(`${d.name}.ipvs`, r.renderIpvsStep(s));
+    }
     for (const rs of s.realServers) {
         add(`${rs.name}.lvs`, r.renderRealServer(s, rs));
         add(`${rs.name}.nginx`, r.renderNginx(s, rs));
@@ -62,6 +65,130 @@ describe("director", () => {
         const s = spec("default", (raw) => (raw.director.nic = "eth1"));
         expect(r.directorVip(s)).toBe("192.168.168.100/24 dev eth1 label eth1:0");
         expect(r.sysctlConf(r.directorSysctls(s))).toContain("net.ipv4.conf.eth1.send_redirects = 0");
+    });
+});
+
+describe("keepalived (director HA)", () => {
+    const ha = (edit: (raw: any) => void = () => {}) => spec("ha", edit);
+
+    it("a single director has no keepalived; HA directors keep the VIP off the base step and set backup_only", () => {
+        expect(() => r.renderKeepalived(spec("default"), spec("default").director)).toThrow("keepalived renders only for a lab with an `ha` section");
+        const s = ha();
+        for (const d of directors(s)) {
+            const base = r.renderDirector(s, d).create;
+            expect(base).not.toContain("ip addr replace");
+            expect(base).toContain("net.ipv4.vs.backup_only = 1");
+            expect(base).toContain("Before=keepalived.service");
+        }
+    });
+
+    it("VRRP: unicast between the directors, each with its own priority; nopreempt starts all BACKUP", () => {
+        const s = ha();
+        const [d1, d2] = directors(s);
+        const conf1 = r.renderKeepalivedConf(s, d1);
+        const conf2 = r.renderKeepalivedConf(s, d2);
+        expect(conf1).toContain("    unicast_src_ip 192.168.169.50\n    unicast_peer {\n        192.168.169.51\n    }");
+        expect(conf2).toContain("    unicast_src_ip 192.168.169.51\n    unicast_peer {\n        192.168.169.50\n    }");
+        expect(conf1).toMatch(/state BACKUP\n    nopreempt\n    interface ens33\n    virtual_router_id 51\n    priority 150\n    advert_int 1\n/);
+        expect(conf2).toMatch(/state BACKUP\n    nopreempt\n.*\n.*\n    priority 100\n/);
+        expect(conf1).toContain("virtual_ipaddress {\n        192.168.169.100/24 dev ens33 label ens33:0\n    }");
+        expect(conf1).toContain("auth_type PASS\n        auth_pass lvslab");
+        expect(conf1).toContain("lvs_sync_daemon ens33 VI_VIP id 51");
+        expect(conf1).toContain("track_script {\n        lvs_lab_guard\n    }");
+    });
+
+    it("without nopreempt the highest priority starts MASTER and takes the VIP back", () => {
+        const s = ha((raw) => (raw.ha.nopreempt = false));
+        const [d1, d2] = directors(s);
+        expect(r.renderKeepalivedConf(s, d1)).toMatch(/state MASTER\n    interface ens33/);
+        expect(r.renderKeepalivedConf(s, d2)).toMatch(/state BACKUP\n    interface ens33/);
+        expect(r.renderKeepalivedConf(s, d1)).not.toContain("nopreempt");
+    });
+
+    it("virtual servers come from the same service model as the ipvsadm rules, with the health check", () => {
+        const s = ha((raw) => {
+            raw.service.scheduler = "wlc";
+            raw.service.persistence = 300;
+            raw.service.ports = [80, 8080];
+            raw.realServers[1].weight = 3;
+        });
+        const conf = r.renderKeepalivedConf(s, s.director);
+        for (const port of [80, 8080]) {
+            expect(conf).toContain(`virtual_server 192.168.169.100 ${port} {\n    delay_loop 2\n    lb_algo wlc\n    lb_kind DR\n    persistence_timeout 300\n    protocol TCP\n`);
+            expect(conf).toContain(`    real_server 192.168.169.20 ${port} {\n        weight 3\n        HTTP_GET {\n            url {\n                path /\n                status_code 200\n            }\n            connect_timeout 2\n            retry 1\n            delay_before_retry 1\n        }\n    }`);
+        }
+        expect(r.renderIpvsRules(s)).toContain("-a -t 192.168.169.100:8080 -r 192.168.169.20:8080 -g -w 3");
+        const tcp = r.renderKeepalivedConf(ha((raw) => (raw.service.healthCheck = { type: "tcp", interval: 5, timeout: 3, retries: 2, retryDelay: 2 })), s.director);
+        expect(tcp).toContain("delay_loop 5");
+        expect(tcp).toContain("TCP_CHECK {\n            connect_timeout 3\n            retry 2\n            delay_before_retry 2\n        }");
+    });
+
+    it("turns sync and the guard off when asked", () => {
+        const conf = r.renderKeepalivedConf(ha((raw) => Object.assign(raw.ha, { syncConnections: false, splitBrainGuard: false })), spec("ha").director);
+        expect(conf).not.toContain("lvs_sync_daemon");
+        expect(conf).not.toContain("vrrp_script");
+        expect(conf).not.toContain("track_script");
+    });
+
+    it("NAT: the real servers' gateway floats in a second instance, synced with the VIP's", () => {
+        const s = spec("nat", (raw) => (raw.ha = { peers: [{ name: "director2", ip: "172.25.7.9" }], natGateway: { ip: "172.25.7.254", virtualRouterId: 52 } }));
+        const conf = r.renderKeepalivedConf(s, s.director);
+        expect(conf).toContain("vrrp_sync_group VG_LVS {\n    group {\n        VI_VIP\n        VI_GW\n    }\n}");
+        expect(conf).toContain("vrrp_instance VI_GW {");
+        expect(conf).toContain("virtual_router_id 52");
+        expect(conf).toContain("172.25.7.254/24 dev ens33 label ens33:1");
+        expect(conf).toContain("lb_kind NAT");
+        expect(r.renderRealServer(s, s.realServers[0]).create).toContain("ip route replace default via 172.25.7.254 dev ens33");
+    });
+
+    it("starts keepalived, or reloads it only when the file changed; the delete stops it and clears the service", () => {
+        const s = ha();
+        const step = r.renderKeepalived(s, s.director);
+        expect(step.create).toContain("keepalived --config-test -f /etc/keepalived/keepalived.conf");
+        expect(step.create).toMatch(/elif \[\[ \$conf_before != "\$\(sha256sum \/etc\/keepalived\/keepalived.conf\)" \]\]; then\n    systemctl reload keepalived.service/);
+        expect(step.delete).toContain("systemctl disable -q --now keepalived.service");
+        expect(step.delete).toContain("ipvsadm -D -t 192.168.169.100:80");
+    });
+});
+
+describe("split-brain guard against stand-in ping and arping", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lvs-lab-guard-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    // Stand-ins, unit tests only: ping exits $PING; arping prints the replies in $ARPING.
+    writeFileSync(join(dir, "ping"), '#!/usr/bin/env bash\nexit "$PING"\n');
+    writeFileSync(join(dir, "arping"), '#!/usr/bin/env bash\nprintf "%s" "$ARPING"\n');
+    chmodSync(join(dir, "ping"), 0o755);
+    chmodSync(join(dir, "arping"), 0o755);
+    const s = spec("ha");
+    const [d1, d2] = directors(s);
+    const reply = (mac: string) => `Unicast reply from 192.168.169.100 [${mac.toUpperCase()}]  0.7ms\n`;
+
+    /** Runs the guard of `director` in `state`; returns its exit code. */
+    function guard(director: typeof d1, state: string, env: { PING?: string; ARPING?: string }): number {
+        writeFileSync(join(dir, "state"), state);
+        const text = r.renderVrrpGuard(s, director).replace(r.VRRP_STATE, join(dir, "state"));
+        try {
+            execFileSync("bash", ["-c", text], { env: { PATH: `${dir}:/usr/bin:/bin`, PING: "0", ARPING: "", ...env } });
+            return 0;
+        } catch (e: any) {
+            return e.status;
+        }
+    }
+
+    it("fails on a director that lost the gateway, whatever its state", () => {
+        expect(guard(d1, "MASTER", { PING: "1" })).toBe(1);
+        expect(guard(d2, "BACKUP", { PING: "1" })).toBe(1);
+    });
+
+    it("fails on a lower-priority MASTER (or FAULT) while the higher-priority director answers for the VIP", () => {
+        expect(guard(d2, "MASTER", { ARPING: reply(d1.mac) })).toBe(1);
+        expect(guard(d2, "FAULT", { ARPING: reply(d1.mac) })).toBe(1);
+    });
+
+    it("passes in BACKUP, when nobody else holds the VIP, and always on the highest priority", () => {
+        expect(guard(d2, "BACKUP", { ARPING: reply(d1.mac) })).toBe(0);
+        expect(guard(d2, "MASTER", { ARPING: "" })).toBe(0);
+        expect(guard(d1, "MASTER", { ARPING: reply(d2.mac) })).toBe(0);
     });
 });
 

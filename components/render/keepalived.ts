@@ -1,0 +1,194 @@
+import { DirectorSpec, HaSpec, HealthCheckSpec, LabSpec, directors } from "../config";
+import { VirtualService, virtualServices } from "./ipvs";
+import { HostScript, PACKAGES, install, script, writeFile } from "./shell";
+
+/** keepalived's configuration file. */
+export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
+/** The split-brain guard keepalived runs as a VRRP track script. */
+export const VRRP_GUARD = "/usr/local/sbin/lvs-lab-vrrp-guard";
+/** keepalived's notify script: records the VIP instance's state for the guard and the tests. */
+export const VRRP_NOTIFY = "/usr/local/sbin/lvs-lab-vrrp-notify";
+/** Where the notify script records the VIP instance's VRRP state (MASTER, BACKUP, FAULT, STOP). */
+export const VRRP_STATE = "/run/lvs-lab/vrrp-state";
+/** Name of the VRRP instance that holds the VIP. */
+export const VIP_INSTANCE = "VI_VIP";
+/** Name of the VRRP instance that holds the NAT real servers' gateway. */
+export const GATEWAY_INSTANCE = "VI_GW";
+
+/** One VRRP instance: a router id and the addresses the master holds. */
+interface VrrpInstance {
+    name: string;
+    routerId: number;
+    /** keepalived `virtual_ipaddress` lines. */
+    addresses: string[];
+}
+
+/** The lab's VRRP instances: the VIP, and in NAT the real servers' floating gateway. */
+function vrrpInstances(spec: LabSpec, ha: HaSpec, director: DirectorSpec): VrrpInstance[] {
+    const prefix = spec.network.prefix;
+    const vip = { name: VIP_INSTANCE, routerId: ha.virtualRouterId, addresses: [`${spec.service.vip}/${prefix} dev ${director.nic} label ${director.nic}:0`] };
+    if (!ha.natGateway) return [vip];
+    return [vip, { name: GATEWAY_INSTANCE, routerId: ha.natGateway.virtualRouterId, addresses: [`${ha.natGateway.ip}/${prefix} dev ${director.nic} label ${director.nic}:1`] }];
+}
+
+/** The lab's HA settings; keepalived renders nothing without them. */
+function haOf(spec: LabSpec): HaSpec {
+    if (!spec.ha) throw new Error("keepalived renders only for a lab with an `ha` section");
+    return spec.ha;
+}
+
+function block(head: string, body: string[], indent = ""): string[] {
+    return [`${indent}${head} {`, ...body.map((l) => `${indent}    ${l}`), `${indent}}`];
+}
+
+/** keepalived's check of one real server, from the service's health-check settings. */
+function healthCheck(check: HealthCheckSpec): string[] {
+    const timing = [`connect_timeout ${check.timeout}`, `retry ${check.retries}`, `delay_before_retry ${check.retryDelay}`];
+    if (check.type === "tcp") return block("TCP_CHECK", timing);
+    return block("HTTP_GET", [...block("url", [`path ${check.path}`, "status_code 200"]), ...timing]);
+}
+
+/** A `virtual_server` block: the same service model the ipvsadm path renders. */
+function virtualServer(vs: VirtualService, check: HealthCheckSpec): string[] {
+    return block(`virtual_server ${vs.vip} ${vs.port}`, [
+        `delay_loop ${check.interval}`,
+        `lb_algo ${vs.scheduler}`,
+        `lb_kind ${vs.mode.toUpperCase()}`,
+        ...(vs.persistence > 0 ? [`persistence_timeout ${vs.persistence}`] : []),
+        `protocol ${vs.protocol.toUpperCase()}`,
+        ...vs.realServers.flatMap((rs) => block(`real_server ${rs.ip} ${rs.port}`, [`weight ${rs.weight}`, ...healthCheck(check)])),
+    ]);
+}
+
+/**
+ * keepalived.conf for one director: unicast VRRP for the VIP (and the NAT gateway), the
+ * split-brain guard, connection sync, and one virtual_server per service port with health checks.
+ * @param director the director this file is for: its address is the unicast source, the others are peers.
+ */
+export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): string {
+    const ha = haOf(spec);
+    const peers = directors(spec).filter((d) => d.name !== director.name);
+    const top = Math.max(...directors(spec).map((d) => d.priority));
+    const instances = vrrpInstances(spec, ha, director);
+    const global = [
+        `router_id ${director.name}`,
+        "enable_script_security",
+        "script_user root",
+        // The master streams its connection table to the backups, so connections survive a failover.
+        ...(ha.syncConnections ? [`lvs_sync_daemon ${director.nic} ${VIP_INSTANCE} id ${ha.virtualRouterId}`] : []),
+    ];
+    const guard = block("vrrp_script lvs_lab_guard", [`script "${VRRP_GUARD}"`, "interval 2", "timeout 5", "fall 2", "rise 2"]);
+    const group = instances.length > 1 ? block("vrrp_sync_group VG_LVS", block("group", instances.map((i) => i.name))) : [];
+    const vrrp = instances.flatMap((inst) => block(`vrrp_instance ${inst.name}`, [
+        // nopreempt needs every router to start BACKUP; otherwise the highest priority starts MASTER.
+        `state ${!ha.nopreempt && director.priority === top ? "MASTER" : "BACKUP"}`,
+        ...(ha.nopreempt ? ["nopreempt"] : []),
+        `interface ${director.nic}`,
+        `virtual_router_id ${inst.routerId}`,
+        `priority ${director.priority}`,
+        `advert_int ${ha.advertInterval}`,
+        // Unicast: the adverts reach exactly the peers, never another lab's routers.
+        `unicast_src_ip ${director.ip}`,
+        ...block("unicast_peer", peers.map((p) => p.ip)),
+        ...block("authentication", ["auth_type PASS", `auth_pass ${ha.authPass}`]),
+        ...block("virtual_ipaddress", inst.addresses),
+        ...(inst.name === VIP_INSTANCE && ha.splitBrainGuard ? block("track_script", ["lvs_lab_guard"]) : []),
+        ...(inst.name === VIP_INSTANCE ? [`notify ${VRRP_NOTIFY}`] : []),
+    ]));
+    const servers = virtualServices(spec).flatMap((vs) => virtualServer(vs, spec.service.healthCheck));
+    return [
+        `# lvs-lab: keepalived on ${director.name} (priority ${director.priority}, ${spec.service.mode.toUpperCase()})`,
+        ...block("global_defs", global),
+        ...(ha.splitBrainGuard ? guard : []),
+        ...group,
+        ...vrrp,
+        ...servers,
+    ].join("\n") + "\n";
+}
+
+/**
+ * The split-brain guard, a VRRP track script: failing puts the VIP instance in FAULT, which
+ * drops the VIP. It fails when this director cannot reach the segment's gateway (it is the one
+ * cut off), and, while this director holds or claims the VIP, when a higher-priority director
+ * answers ARP for the VIP (VRRP between them is cut and both think they are master).
+ * @param director the director the guard runs on.
+ */
+export function renderVrrpGuard(spec: LabSpec, director: DirectorSpec): string {
+    const higher = directors(spec).filter((d) => d.priority > director.priority).map((d) => d.mac);
+    return [
+        "#!/usr/bin/env bash",
+        `# lvs-lab: split-brain guard for ${spec.service.vip} on ${director.name} (priority ${director.priority})`,
+        "set -euo pipefail",
+        `ping -c 1 -W 1 ${spec.network.gateway} >/dev/null || { echo "gateway ${spec.network.gateway} unreachable"; exit 1; }`,
+        // In BACKUP the adverts decide; checking there would only slow a failover down.
+        `state=$(cat ${VRRP_STATE} 2>/dev/null || echo BACKUP)`,
+        '[[ $state == MASTER || $state == FAULT ]] || exit 0',
+        `higher='${higher.join(" ")}'`,
+        '[[ -n $higher ]] || exit 0',
+        `answers=$(arping -c 2 -w 2 -I ${director.nic} -s ${director.ip} ${spec.service.vip} 2>/dev/null | grep -o '\\[[0-9A-Fa-f:]*\\]' | tr -d '[]' | tr 'A-F' 'a-f') || true`,
+        "for mac in $higher; do",
+        '    if grep -qx "$mac" <<<"$answers"; then',
+        `        echo "higher-priority director $mac holds ${spec.service.vip}"`,
+        "        exit 1",
+        "    fi",
+        "done",
+    ].join("\n") + "\n";
+}
+
+/** keepalived's notify script (TYPE NAME STATE PRIORITY): records the VIP instance's state. */
+export function renderVrrpNotify(): string {
+    return [
+        "#!/usr/bin/env bash",
+        "# lvs-lab: keepalived notify script, called as TYPE NAME STATE PRIORITY",
+        "set -euo pipefail",
+        `if [[ \${1:-} == INSTANCE && \${2:-} == ${VIP_INSTANCE} ]]; then`,
+        `    mkdir -p ${VRRP_STATE.replace(/\/[^/]+$/, "")}`,
+        `    echo "\${3:-UNKNOWN}" >${VRRP_STATE}.tmp`,
+        `    mv ${VRRP_STATE}.tmp ${VRRP_STATE}`,
+        `    logger -t lvs-lab "VRRP ${VIP_INSTANCE} is \${3:-UNKNOWN}"`,
+        "fi",
+    ].join("\n") + "\n";
+}
+
+/**
+ * keepalived on one director: installs the configuration, the guard and the notify script,
+ * checks the file, then starts keepalived, or reloads it when the file changed (a reload edits
+ * the IPVS table in place: the virtual servers and their connections stay). Prints the VRRP
+ * state and `ipvsadm -Ln`.
+ * @param director the director this step configures.
+ */
+export function renderKeepalived(spec: LabSpec, director: DirectorSpec): HostScript {
+    const ha = haOf(spec);
+    const services = virtualServices(spec);
+    const protoFlag = spec.service.protocol === "tcp" ? "-t" : "-u";
+    const firstService = `${spec.service.vip}:${spec.service.ports[0]}`;
+    const create = script(`keepalived on ${director.name} for ${spec.service.vip} (${spec.service.mode})`, [
+        ...install(PACKAGES.keepalived, PACKAGES.arping, PACKAGES.ipvsadm),
+        `conf_before=$(sha256sum ${KEEPALIVED_CONF} 2>/dev/null || true)`,
+        writeFile(VRRP_NOTIFY, renderVrrpNotify(), "0755"),
+        writeFile(VRRP_GUARD, renderVrrpGuard(spec, director), "0755"),
+        writeFile(KEEPALIVED_CONF, renderKeepalivedConf(spec, director)),
+        `keepalived --config-test -f ${KEEPALIVED_CONF}`,
+        "systemctl enable -q keepalived.service",
+        "if ! systemctl is-active -q keepalived.service; then",
+        "    systemctl start keepalived.service",
+        `elif [[ $conf_before != "$(sha256sum ${KEEPALIVED_CONF})" ]]; then`,
+        "    systemctl reload keepalived.service",
+        "fi",
+        // keepalived fills the table a moment after it starts: wait for it, bounded.
+        "for _ in $(seq 30); do",
+        `    [[ $(ipvsadm -Ln) == *'${firstService} '* ]] && break`,
+        "    sleep 1",
+        "done",
+        `echo "vrrp ${VIP_INSTANCE} $(cat ${VRRP_STATE} 2>/dev/null || echo UNKNOWN)"`,
+        "ipvsadm -Ln",
+    ]);
+    const del = script(`remove keepalived from ${director.name}`, [
+        "systemctl disable -q --now keepalived.service 2>/dev/null || true",
+        `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE}`,
+        // keepalived removes its addresses and virtual servers when it stops; these catch a killed one.
+        ...services.map((vs) => `ipvsadm -D ${protoFlag} ${vs.vip}:${vs.port} 2>/dev/null || true`),
+        ...vrrpInstances(spec, ha, director).flatMap((i) => i.addresses.map((a) => `ip addr del ${a.split(" label ")[0]} 2>/dev/null || true`)),
+    ]);
+    return { create, delete: del };
+}
