@@ -11,20 +11,87 @@ export function renderClient(spec: LabSpec): HostScript {
     };
 }
 
+/** The URL of `path` on the VIP's first port. */
+function vipUrl(spec: LabSpec, path: string): string {
+    return `http://${spec.service.vip}:${spec.service.ports[0]}${path}`;
+}
+
+/**
+ * The line that asks the VIP once and sets `name` to the server that answered (from `header`),
+ * or to '' when the request failed.
+ * @param timeout seconds the request may take.
+ */
+function askVip(spec: LabSpec, path: string, header: string, timeout: number): string {
+    return `name=$(curl -sS -m ${timeout} -o /dev/null -D - ${vipUrl(spec, path)} | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${header}") { print $2 }') || name=''`;
+}
+
 /**
  * Lines that count which server answers N requests for `path` on the VIP's first port: they print
  * "<name> <count>" lines, with "error" for requests that failed. Bounded: 3 s per request.
  * @param header the response header that names the server.
  */
 export function probeLines(spec: LabSpec, requests: number, path: string, header: string): string[] {
-    const url = `http://${spec.service.vip}:${spec.service.ports[0]}${path}`;
     return [
-        `echo '# probe ${url}'`,
+        `echo '# probe ${vipUrl(spec, path)}'`,
         `for _ in $(seq ${requests}); do`,
-        `    name=$(curl -sS -m 3 -o /dev/null -D - ${url} | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${header}") { print $2 }') || name=''`,
+        `    ${askVip(spec, path, header, 3)}`,
         '    echo "${name:-error}"',
         "done | sort | uniq -c | awk '{ print $2, $1 }'",
     ];
+}
+
+/**
+ * A request loop through the VIP for a fixed time, the way fault tests watch a lab: one request
+ * every `gapSeconds` with a 1 s timeout, each printed as "<unix time in ms> <server|error>".
+ * @param seconds how long the loop runs (its bound).
+ * @param gapSeconds pause between requests.
+ */
+export function renderRequestLoop(spec: LabSpec, seconds: number, gapSeconds = 0.2): string {
+    return script(`request loop through ${vipUrl(spec, "/")} for ${seconds} s`, [
+        `end=$((SECONDS + ${seconds}))`,
+        "while ((SECONDS < end)); do",
+        "    at=$(date +%s%3N)",
+        `    ${askVip(spec, "/", REAL_SERVER_HEADER, 1)}`,
+        '    echo "$at ${name:-error}"',
+        `    sleep ${gapSeconds}`,
+        "done",
+    ]);
+}
+
+/** One request of a request loop: when it started (ms) and who answered (undefined: it failed). */
+export interface LoopRequest {
+    atMs: number;
+    server?: string;
+}
+
+/** Parses a request loop's output. */
+export function parseRequestLoop(stdout: string): LoopRequest[] {
+    return stdout.split("\n").flatMap((line) => {
+        const m = /^(\d+) (\S+)$/.exec(line.trim());
+        return m ? [{ atMs: Number(m[1]), ...(m[2] === "error" ? {} : { server: m[2] }) }] : [];
+    });
+}
+
+/**
+ * What a request loop saw of a fault: the failed requests, and the outage, from the last answer
+ * before the longest run of failures to the first answer after it (0 when nothing failed,
+ * Infinity when the loop ended still failing).
+ */
+export function summariseRequestLoop(requests: LoopRequest[]): { requests: number; failed: number; outageSeconds: number } {
+    let outageMs = 0;
+    let lastAnswer: number | undefined;
+    let failing = false;
+    for (const r of requests) {
+        if (r.server === undefined) {
+            failing = true;
+        } else {
+            if (failing && lastAnswer !== undefined) outageMs = Math.max(outageMs, r.atMs - lastAnswer);
+            failing = false;
+            lastAnswer = r.atMs;
+        }
+    }
+    if (failing) outageMs = Infinity;
+    return { requests: requests.length, failed: requests.filter((r) => r.server === undefined).length, outageSeconds: outageMs / 1000 };
 }
 
 /**

@@ -87,6 +87,9 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         `virtual_router_id ${inst.routerId}`,
         `priority ${director.priority}`,
         `advert_int ${ha.advertInterval}`,
+        // Re-announce the VIP while master: clients whose ARP cache still names a director that
+        // has dropped the VIP (after a split brain) learn the master's MAC within 5 s.
+        "garp_master_refresh 5",
         // Unicast: the adverts reach exactly the peers, never another lab's routers.
         `unicast_src_ip ${director.ip}`,
         ...block("unicast_peer", peers.map((p) => p.ip)),

@@ -1,6 +1,6 @@
 import { writeFileSync } from "fs";
 import { join } from "path";
-import { HostSpec, LabSpec } from "../../components/config";
+import { HostSpec, LabSpec, allHosts } from "../../components/config";
 import { asRoot } from "../../components/remote";
 import { HostScript, renderCloudInitWait, renderSshWait } from "../../components/render";
 import { Ran, Workspace, ok, sandbox } from "./harness";
@@ -17,7 +17,7 @@ export class Guests {
         this.key = join(ws.dir, "client-key");
         writeFileSync(this.key, outputs.clientPrivateKey, { mode: 0o600 });
         this.knownHosts = join(ws.dir, "known_hosts");
-        const hosts = [spec.director, ...spec.realServers, ...spec.tomcats, ...(spec.nfs ? [spec.nfs] : []), spec.client];
+        const hosts = allHosts(spec);
         writeFileSync(this.knownHosts, hosts.map((h) => `${h.ip} ${outputs.hostKeys[h.name]}`).join("\n") + "\n");
     }
 

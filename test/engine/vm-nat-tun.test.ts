@@ -17,7 +17,7 @@ describe("LVS-NAT on real VMs", () => {
         const { spec, guests } = lab;
         // The serial console is logged for diagnostics: the boot is in it.
         expect(readFileSync(lab.consoleLogs.director, "utf8")).toMatch(/cloud-init/);
-        const table = await configureLab(lab);
+        const table = (await configureLab(lab))[lab.spec.director.name];
         for (const s of spec.realServers) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Masq\\s+1`));
         expect(ok(await guests.sh(spec.director, "sysctl -n net.ipv4.ip_forward"), "ip_forward").stdout.trim()).toBe("1");
         const route = ok(await guests.sh(spec.realServers[0], "ip route show default; ip route get " + spec.client.ip), "routes").stdout;
@@ -41,7 +41,7 @@ describe("LVS-TUN on real VMs", () => {
 
     it("tunnels to every real server and the replies bypass the director", async () => {
         const { spec, guests } = lab;
-        const table = await configureLab(lab);
+        const table = (await configureLab(lab))[lab.spec.director.name];
         for (const s of spec.realServers) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Tunnel\\s+1`));
         const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
         expect(answers).toEqual({ rs1: 10, rs2: 10 });

@@ -1,6 +1,6 @@
 import { existsSync } from "fs";
 import { join } from "path";
-import { LabSpec, parseLabConfig } from "../../components/config";
+import { HostSpec, LabSpec, allHosts, directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { Guests } from "./guests";
 import { REPO, Workspace, ok, sandbox } from "./harness";
@@ -13,6 +13,8 @@ export interface VmLab {
     spec: LabSpec;
     guests: Guests;
     consoleLogs: Record<string, string>;
+    /** Environment that points `tools/lab.sh` at this lab's throwaway project, stack and state. */
+    labEnv: Record<string, string>;
     /** `pulumi destroy`, then the sandbox goes down and the workspace is removed. */
     teardown(): Promise<void>;
 }
@@ -48,31 +50,53 @@ export async function bootVmLab(name: string, raw: any): Promise<VmLab> {
         ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up (machines)");
         const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--show-secrets", "--stack", "t"]), "stack output").stdout);
         const guests = new Guests(spec, ws, outputs);
-        await guests.ready([spec.director, ...spec.realServers, spec.client], outputs.consoleLogs);
-        return { spec, guests, consoleLogs: outputs.consoleLogs, teardown };
+        await guests.ready(allHosts(spec), outputs.consoleLogs);
+        const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
+        return { spec, guests, consoleLogs: outputs.consoleLogs, labEnv, teardown };
     } catch (e) {
         await teardown();
         throw e;
     }
 }
 
-/** Configures the lab in the components' order: real servers, director, client. */
-export async function configureLab({ spec, guests }: VmLab): Promise<string> {
+/**
+ * Configures the lab in the components' order: real servers, directors (ipvsadm, or keepalived
+ * with HA), client. Returns what each director's service step printed, by name.
+ */
+export async function configureLab({ spec, guests }: VmLab): Promise<Record<string, string>> {
     for (const s of spec.realServers) {
         await guests.create(s, r.renderRealServer(spec, s));
         await guests.create(s, r.renderNginx(spec, s));
     }
-    await guests.create(spec.director, r.renderDirector(spec));
-    const table = await guests.create(spec.director, r.renderIpvsStep(spec));
+    const printed: Record<string, string> = {};
+    for (const d of directors(spec)) {
+        await guests.create(d, r.renderDirector(spec, d));
+        printed[d.name] = await guests.create(d, spec.ha ? r.renderKeepalived(spec, d) : r.renderIpvsStep(spec));
+    }
     await guests.create(spec.client, r.renderClient(spec));
-    return table;
+    return printed;
 }
 
-/** The director's packet counters for the (first) virtual service. */
-export async function serviceStats({ spec, guests }: VmLab): Promise<{ conns: number; inPkts: number; outPkts: number }> {
-    const stats = ok(await guests.sh(spec.director, "ipvsadm -Ln --stats"), "ipvsadm stats").stdout;
+/** A director's packet counters for the (first) virtual service. */
+export async function serviceStats({ spec, guests }: VmLab, director: HostSpec = spec.director): Promise<{ conns: number; inPkts: number; outPkts: number }> {
+    const stats = ok(await guests.sh(director, "ipvsadm -Ln --stats"), "ipvsadm stats").stdout;
     const line = stats.split("\n").find((l) => /^(TCP|UDP)\s/.test(l));
     if (!line) throw new Error(`no virtual service in:\n${stats}`);
     const [, , conns, inPkts, outPkts] = line.trim().split(/\s+/);
     return { conns: Number(conns), inPkts: Number(inPkts), outPkts: Number(outPkts) };
+}
+
+/**
+ * Polls `probe` until it returns a value (not undefined), bounded by `timeoutMs`; fails naming
+ * what it waited for and the last value seen.
+ * @param what the condition, for the error message.
+ */
+export async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, pollMs = 1_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
 }

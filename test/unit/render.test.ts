@@ -340,6 +340,24 @@ describe("tomcat and NFS", () => {
     });
 });
 
+describe("request loop", () => {
+    it("asks the VIP with a 1 s timeout and prints the time and the answering server", () => {
+        const loop = r.renderRequestLoop(spec("default"), 30);
+        expect(loop).toContain("end=$((SECONDS + 30))");
+        expect(loop).toContain("curl -sS -m 1 -o /dev/null -D - http://192.168.168.100:80/");
+        expect(shellcheck({ loop })).toBe("");
+    });
+
+    it("measures the outage from the last answer before the failures to the first after", () => {
+        const out = "1000 nginx1\n1200 nginx2\n1400 error\n2600 error\n3900 nginx2\n4100 nginx1\n4300 error\n4500 nginx2\n";
+        const loop = r.parseRequestLoop(out);
+        expect(loop[2]).toEqual({ atMs: 1400 });
+        expect(r.summariseRequestLoop(loop)).toEqual({ requests: 8, failed: 3, outageSeconds: 2.7 });
+        expect(r.summariseRequestLoop(r.parseRequestLoop("1000 nginx1\n1200 nginx2\n"))).toEqual({ requests: 2, failed: 0, outageSeconds: 0 });
+        expect(r.summariseRequestLoop(r.parseRequestLoop("1000 nginx1\n1200 error\n")).outageSeconds).toBe(Infinity);
+    });
+});
+
 describe("client verification", () => {
     it("parses the probe output per probe", () => {
         expect(r.parseVerification("# probe http://v/\nnginx1 5\nnginx2 5\n# probe http://v/index.jsp\ntomcat1 7\ntomcat2 3\n")).toEqual([

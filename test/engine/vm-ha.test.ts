@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostSpec, LabSpec, directors, parseLabConfig } from "../../components/config";
+import * as r from "../../components/render";
+import { loadStackConfig } from "../stacks";
+import { HaLab } from "./haLab";
+import { ok } from "./harness";
+import { VmLab, bootVmLab, configureLab, serviceStats, testLabConfig, waitUntil } from "./vmLab";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Director HA on real guests: the ha stack's two directors run keepalived (unicast VRRP, HTTP
+ * health checks, connection sync, the split-brain guard) in front of two nginx real servers,
+ * and every fault is watched by a request loop on the client.
+ */
+describe("director HA with keepalived on real VMs", () => {
+    const raw = structuredClone(loadStackConfig("ha")) as any;
+    const labSpec = (edit: (raw: any) => void = () => {}): LabSpec => {
+        const copy = structuredClone(raw);
+        edit(copy);
+        return parseLabConfig(testLabConfig("vmha", copy));
+    };
+    const spec = labSpec();
+    const [d1, d2] = directors(spec);
+    const [rs1, rs2] = spec.realServers;
+    const vip = spec.service.vip;
+    let lab: VmLab;
+    let ha: HaLab;
+    const sh = async (host: HostSpec, cmd: string) => ok(await lab.guests.sh(host, cmd, 120_000), `${host.name}: ${cmd}`).stdout;
+    const verify = async (requests = 20) => r.parseVerification(await lab.guests.create(spec.client, r.renderVerification(spec, requests)))[0];
+    beforeAll(async () => {
+        lab = await bootVmLab("vmha", raw);
+        ha = new HaLab(lab);
+    });
+    afterAll(async () => lab?.teardown());
+
+    it("one director takes the VIP over unicast VRRP; both hold the health-checked table; the ipvsadm path stays off", async () => {
+        const printed = await configureLab(lab);
+        for (const d of [d1, d2]) {
+            expect(printed[d.name]).toMatch(new RegExp(`TCP\\s+${vip.replace(/\./g, "\\.")}:80 rr`));
+            for (const s of [rs1, rs2]) expect(printed[d.name]).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
+            expect(await sh(d, "sysctl -n net.ipv4.vs.backup_only; test ! -e /etc/lvs-lab/ipvs.rules && echo no-ipvsadm-rules")).toBe("1\nno-ipvsadm-rules\n");
+        }
+        // nopreempt: both start BACKUP; the higher priority wins the first election.
+        await ha.waitForMaster(d1);
+        expect(await ha.vrrpState(d2)).toBe("BACKUP");
+        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
+        expect(await ha.clientVipMac()).toBe(d1.mac);
+    });
+
+    it("a keepalived reload edits the table in place: the virtual server and its counters stay, no request fails", async () => {
+        const before = await serviceStats(lab, d1);
+        const loop = ha.requestLoop(20);
+        await sleep(4_000);
+        const printed = await ha.applyKeepalived(labSpec((c) => (c.realServers[1].weight = 3)));
+        expect(printed[d1.name]).toMatch(new RegExp(`-> ${rs2.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+3`));
+        const seen = r.summariseRequestLoop(await loop);
+        const after = await serviceStats(lab, d1);
+        expect(seen.failed).toBe(0);
+        // A deleted and re-added service would start counting from zero.
+        expect(after.conns).toBeGreaterThanOrEqual(before.conns + seen.requests);
+        await ha.applyKeepalived(spec);
+        await ha.waitForMaster(d1);
+    });
+
+    it("health check: a stopped nginx leaves the table and the client sees no error; restarted, it comes back", async () => {
+        await sh(rs1, "systemctl stop nginx");
+        const stopped = Date.now();
+        await waitUntil(`${rs1.name} to leave ${d1.name}'s table`, 60_000, async () => ((await ha.table(d1)).includes(`${rs1.ip}:80`) ? undefined : true), 500);
+        console.log(`health check: ${rs1.name} left the table ${((Date.now() - stopped) / 1000).toFixed(1)} s after nginx stopped`);
+        expect(await verify()).toEqual({ nginx2: 20 });
+        await sh(rs1, "systemctl start nginx");
+        const started = Date.now();
+        await waitUntil(`${rs1.name} to rejoin ${d1.name}'s table`, 60_000, async () => ((await ha.table(d1)).includes(`${rs1.ip}:80`) ? true : undefined), 500);
+        console.log(`health check: ${rs1.name} rejoined ${((Date.now() - started) / 1000).toFixed(1)} s after nginx started`);
+        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
+    });
+
+    it("master powered off: the backup takes the VIP and the client keeps being served", async () => {
+        const loop = ha.requestLoop(45);
+        await sleep(5_000);
+        await ha.powerOff(d1);
+        await ha.waitForMaster(d2, 60_000, [d1]);
+        const requests = await loop;
+        const seen = r.summariseRequestLoop(requests);
+        console.log(`failover (power off, advert ${spec.ha!.advertInterval} s): outage ${seen.outageSeconds.toFixed(2)} s, ${seen.failed} of ${seen.requests} requests failed`);
+        expect(seen.outageSeconds).toBeLessThan(Infinity);
+        expect(requests.slice(-20).every((q) => q.server !== undefined)).toBe(true);
+        expect(await ha.clientVipMac()).toBe(d2.mac);
+    });
+
+    it("master back: with nopreempt it stays BACKUP and the VIP stays put", async () => {
+        await ha.powerOn(d1);
+        await waitUntil(`${d1.name} to rejoin as BACKUP`, 60_000, async () => ((await ha.vrrpState(d1)) === "BACKUP" ? true : undefined));
+        // Several advert intervals: a preempting master would have taken the VIP back by now.
+        await sleep(8_000);
+        expect(await ha.vrrpState(d1)).toBe("BACKUP");
+        expect(await ha.holdsVip(d1)).toBe(false);
+        await ha.waitForMaster(d2, 5_000);
+        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
+    });
+
+    it("connection sync: a download through the VIP survives the master's power-off", async () => {
+        const big = `${r.WEB_ROOT}/big.bin`;
+        const size = 12 * 1024 * 1024;
+        for (const s of [rs1, rs2]) await sh(s, `head -c ${size} /dev/urandom >${big}`);
+        const download = lab.guests.sh(spec.client, `curl -sS --limit-rate 768K -m 300 -o /tmp/big.bin -w '%{http_code} %{size_download}' http://${vip}/big.bin`, 360_000);
+        // The backup learns the connection from the master's sync daemon before the master dies.
+        await waitUntil(`${d1.name} to hold the synced connection`, 30_000, async () => ((await sh(d1, "ipvsadm -Lnc")).includes(`${spec.client.ip}:`) ? true : undefined));
+        await ha.powerOff(d2);
+        await ha.waitForMaster(d1, 60_000, [d2]);
+        const got = ok(await download, "download through the VIP").stdout.trim();
+        expect(got).toBe(`200 ${size}`);
+        for (const s of [rs1, rs2]) await sh(s, `rm -f ${big}`);
+        await ha.powerOn(d2);
+        await waitUntil(`${d2.name} to rejoin as BACKUP`, 60_000, async () => ((await ha.vrrpState(d2)) === "BACKUP" ? true : undefined));
+    });
+
+    it("split brain: VRRP cut makes two masters; the guard makes the lower priority yield", async () => {
+        // Without the guard: cut d1's adverts to d2 and both claim the VIP.
+        await ha.applyKeepalived(labSpec((c) => (c.ha.splitBrainGuard = false)));
+        const cut = `nft add table inet lvslab_cut && nft 'add chain inet lvslab_cut out { type filter hook output priority 0; policy accept; }' && nft add rule inet lvslab_cut out ip daddr ${d2.ip} ip protocol vrrp drop`;
+        await sh(d1, cut);
+        await waitUntil("both directors to hold the VIP", 60_000, async () =>
+            (await ha.vrrpState(d2)) === "MASTER" && (await ha.holdsVip(d2)) && (await ha.holdsVip(d1)) ? true : undefined);
+        expect(await ha.vrrpState(d1)).toBe("MASTER");
+        // With the guard: d2 sees the higher-priority d1 answering for the VIP and drops to FAULT.
+        await ha.applyKeepalived(spec);
+        await waitUntil(`${d2.name} to yield to FAULT`, 60_000, async () => ((await ha.vrrpState(d2)) === "FAULT" && !(await ha.holdsVip(d2)) ? true : undefined));
+        expect(await ha.holdsVip(d1)).toBe(true);
+        // d1 re-announces the VIP, so the client's ARP cache moves back to it.
+        await waitUntil("the client to reach the VIP at d1's MAC", 30_000, async () => ((await ha.clientVipMac()) === d1.mac ? true : undefined));
+        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
+        // Repaired: d2 stays out until keepalived restarts, then rejoins as BACKUP.
+        await sh(d1, "nft delete table inet lvslab_cut");
+        expect(await ha.vrrpState(d2)).toBe("FAULT");
+        await sh(d2, "systemctl restart keepalived");
+        await waitUntil(`${d2.name} to rejoin as BACKUP`, 60_000, async () => ((await ha.vrrpState(d2)) === "BACKUP" ? true : undefined));
+        await ha.waitForMaster(d1, 10_000);
+    });
+
+    it("the delete scripts undo keepalived and the director settings", async () => {
+        for (const d of [d1, d2]) {
+            await lab.guests.delete(d, r.renderKeepalived(spec, d));
+            await lab.guests.delete(d, r.renderDirector(spec, d));
+            expect(await sh(d, "systemctl is-enabled keepalived || true; ipvsadm -Sn; sysctl -n net.ipv4.vs.backup_only")).toBe("disabled\n0\n");
+            expect(await ha.holdsVip(d)).toBe(false);
+        }
+    });
+});
