@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from "fs";
+import { join, relative } from "path";
+import { describe, expect, it } from "vitest";
+import { allHosts, directors, LabSpec, parseLabConfig } from "../../components/config";
+import { hostNode, nodeId, repliesNode, topologyDiagram, VIP_NODE } from "../../components/diagram";
+import { generatedFiles } from "../../tools/diagrams";
+import { loadStackConfig, stackNames } from "../stacks";
+
+const REPO = join(__dirname, "..", "..");
+
+function specOf(stack: string): LabSpec {
+    return parseLabConfig(loadStackConfig(stack));
+}
+
+/** The diagram's lines without indentation. */
+function linesOf(diagram: string): string[] {
+    return diagram.split("\n").map((l) => l.trim());
+}
+
+/** Edge lines from one node to another (any label), with the given arrow. */
+function edges(diagram: string, from: string, arrow: string, to: string): string[] {
+    return linesOf(diagram).filter((l) => l.startsWith(`${from} ${arrow}`) && l.endsWith(` ${to}`));
+}
+
+/** A node's declaration line. */
+function nodeLine(diagram: string, id: string): string {
+    const line = linesOf(diagram).find((l) => l.startsWith(`${id}[`) || l.startsWith(`${id}(`));
+    if (!line) throw new Error(`no node ${id} in\n${diagram}`);
+    return line;
+}
+
+/** Rendering the SVGs takes seconds: once for the whole file. */
+let generated: ReturnType<typeof generatedFiles> | undefined;
+const generatedOnce = () => (generated ??= generatedFiles());
+
+it("the committed diagrams (stacks/<stack>.mmd and .svg, README's block) are what the renderer gives now", async () => {
+    const files = await generatedOnce();
+    expect(files.size).toBe(2 * stackNames().length + 1);
+    const stale = [...files]
+        .filter(([path, content]) => !existsSync(path) || readFileSync(path, "utf8") !== content)
+        .map(([path]) => relative(REPO, path));
+    expect(stale, "stale diagrams: run `npm run diagrams` and commit the result").toEqual([]);
+});
+
+it("the SVGs fetch nothing (no web fonts, no external references)", async () => {
+    for (const [path, content] of await generatedOnce()) {
+        if (!path.endsWith(".svg")) continue;
+        expect(content.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""), path).toBe(true);
+        expect(content, path).not.toMatch(/@import|https:/);
+    }
+});
+
+describe.each(stackNames())("the %s stack's diagram", (stack) => {
+    const spec = specOf(stack);
+    const diagram = topologyDiagram(spec);
+    const { vip, mode, scheduler } = spec.service;
+    const replies = repliesNode(spec);
+
+    it("shows every machine with its address and role, the VIP, the mode and the scheduler", () => {
+        for (const host of allHosts(spec)) {
+            expect(nodeLine(diagram, hostNode(host))).toContain(host.ip);
+        }
+        expect(nodeLine(diagram, replies)).toContain(spec.client.ip);
+        expect(nodeLine(diagram, VIP_NODE)).toContain(`VIP ${vip}`);
+        for (const d of directors(spec)) {
+            expect(nodeLine(diagram, hostNode(d))).toContain(`${d.name} · director<br/>${d.ip}<br/>VIP on ${d.nic}:0`);
+            expect(nodeLine(diagram, hostNode(d))).toContain(`IPVS ${scheduler} · LVS-${mode.toUpperCase()}`);
+        }
+        for (const rs of spec.realServers) expect(nodeLine(diagram, hostNode(rs))).toContain(`${rs.name} · real server`);
+    });
+
+    it("shows where real servers hold the VIP: lo:0 in DR, tunl0 in TUN, nowhere in NAT", () => {
+        const where = { dr: "VIP on lo:0 /32", tun: "VIP on tunl0 /32", nat: `no VIP; gateway ${spec.realServers[0].gateway}` }[mode];
+        for (const rs of spec.realServers) expect(nodeLine(diagram, hostNode(rs))).toContain(where);
+    });
+
+    it("draws the request path client → VIP → director → every real server (→ tomcats, NFS)", () => {
+        const [first] = directors(spec);
+        expect(edges(diagram, hostNode(spec.client), "-->", VIP_NODE)).toHaveLength(1);
+        expect(edges(diagram, VIP_NODE, "-->", hostNode(first))).toHaveLength(1);
+        for (const rs of spec.realServers) {
+            expect(edges(diagram, hostNode(first), "-->", hostNode(rs))).toEqual([expect.stringContaining(`weight ${rs.weight}`)]);
+            for (const t of spec.tomcats) expect(edges(diagram, hostNode(rs), "-->", hostNode(t))).toHaveLength(1);
+            if (spec.nfs && rs.nfsExport) {
+                expect(edges(diagram, hostNode(rs), "-->", hostNode(spec.nfs))).toEqual([expect.stringContaining(rs.nfsExport)]);
+            }
+        }
+    });
+
+    it("draws replies dashed: straight to the client in DR and TUN, back through the director in NAT", () => {
+        const [first] = directors(spec);
+        for (const rs of spec.realServers) {
+            expect(edges(diagram, hostNode(rs), "-.->", replies)).toHaveLength(mode === "nat" ? 0 : 1);
+            expect(edges(diagram, hostNode(rs), "-.->", hostNode(first))).toHaveLength(mode === "nat" ? 1 : 0);
+        }
+        expect(edges(diagram, hostNode(first), "-.->", replies)).toHaveLength(mode === "nat" ? 1 : 0);
+    });
+
+    it("with HA, draws every director, the VIP's failover and VRRP between the directors", () => {
+        const [first, ...peers] = directors(spec);
+        expect(peers.length > 0).toBe(spec.ha !== undefined);
+        for (const p of peers) {
+            expect(edges(diagram, VIP_NODE, "-->", hostNode(p))).toEqual([expect.stringContaining("on failover")]);
+            expect(edges(diagram, hostNode(first), "<-->", hostNode(p))).toEqual([expect.stringContaining(`router id ${spec.ha!.virtualRouterId}`)]);
+            expect(nodeLine(diagram, hostNode(p))).toContain(`VRRP priority ${p.priority}`);
+        }
+    });
+});
+
+it("a weight change is one changed line of the diagram", () => {
+    const spec = specOf("dr-tomcat");
+    const reweighted: LabSpec = { ...spec, realServers: spec.realServers.map((rs, i) => (i === 1 ? { ...rs, weight: 3 } : rs)) };
+    const before = linesOf(topologyDiagram(spec));
+    const after = linesOf(topologyDiagram(reweighted));
+    const changed = after.filter((line, i) => line !== before[i]);
+    expect(after).toHaveLength(before.length);
+    expect(changed).toEqual([`${hostNode(spec.director)} -->|"MAC rewrite, weight 3"| ${hostNode(spec.realServers[1])}`]);
+});
+
+it("node ids stay valid Mermaid for any host name, and apart by kind", () => {
+    expect(nodeId("vm", "web-1")).toBe("vm_web_1");
+    expect(nodeId("vm", "end")).toBe("vm_end");
+    expect(nodeId("replies", "client")).not.toBe(nodeId("vm", "client"));
+    expect(topologyDiagram(specOf("default"), ["from a test"]).split("\n").slice(0, 3)).toEqual([
+        "%% from a test",
+        "%% LVS-DR, scheduler rr, network lvs-default 192.168.168.0/24",
+        "flowchart LR",
+    ]);
+});
