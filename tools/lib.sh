@@ -12,6 +12,9 @@ TOOLCHAIN_DIR=$LVS_LAB_CACHE/toolchain/pulumi-v$PULUMI_VERSION
 # Project-local engine home (plugins, credentials) and file backend: nothing touches ~/.pulumi.
 PULUMI_HOME_DIR=$LVS_LAB_REPO/.lab/pulumi-home
 PULUMI_STATE_DIR=$LVS_LAB_REPO/.lab/state
+# The GitHub workflow linter the unit tests run (test/unit/workflow.test.ts); setup builds it.
+ACTIONLINT_VERSION=1.7.12
+ACTIONLINT=$LVS_LAB_CACHE/actionlint-v$ACTIONLINT_VERSION/actionlint
 
 lvs_log() {
     printf 'lvs-lab: %s\n' "$*" >&2

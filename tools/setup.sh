@@ -42,4 +42,15 @@ fi
 
 bash "$LVS_LAB_REPO/tools/toolchain.sh"
 bash "$LVS_LAB_REPO/tools/build-image.sh"
+
+# actionlint, for the unit test of .github/workflows (built once per version from Go modules).
+if [[ ! -x $ACTIONLINT ]]; then
+    if command -v go >/dev/null 2>&1; then
+        lvs_log "building actionlint v$ACTIONLINT_VERSION from Go modules"
+        GOBIN=$(dirname "$ACTIONLINT") CGO_ENABLED=0 go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+    else
+        lvs_log "no Go toolchain, so no actionlint: the workflow unit test will fail"
+    fi
+fi
+
 lvs_log "setup finished in $((SECONDS - started)) s"
