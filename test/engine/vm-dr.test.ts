@@ -1,9 +1,10 @@
 import { readFileSync } from "fs";
+import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
-import { ok } from "./harness";
+import { REPO, ok, run } from "./harness";
 import { Guests } from "./guests";
 import { VmLab, bootVmLab, serviceStats, testLabConfig } from "./vmLab";
 
@@ -98,6 +99,53 @@ describe("LVS-DR on real VMs", () => {
         expect(lo).toContain(`${spec.service.vip}/32`);
         const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
         expect(Object.keys(answers).sort()).toEqual(["nginx1", "nginx2"]);
+    });
+
+    /** Runs `tools/lab.sh` against this test's throwaway stack, as a user runs `npm run lab --`. */
+    const labSh = (...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs: 2 * 60_000 });
+    const esc = (ip: string) => ip.replace(/\./g, "\\.");
+
+    it("lab ipvs: the director's table with stats and rates, the VIP and both real servers", async () => {
+        const out = ok(await labSh("ipvs"), "lab ipvs").stdout;
+        expect(out).toContain(`== director (${spec.director.ip})`);
+        expect(out).toMatch(/Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes/);
+        expect(out).toMatch(/CPS\s+InPPS\s+OutPPS\s+InBPS\s+OutBPS/);
+        // The service and each real server once in --stats and once in --rate.
+        const vipLines = out.split("\n").filter((l) => new RegExp(`^TCP\\s+${esc(spec.service.vip)}:80\\s`).test(l));
+        expect(vipLines).toHaveLength(2);
+        for (const s of rs) expect(out.match(new RegExp(`-> ${esc(s.ip)}:80\\s`, "g"))).toHaveLength(2);
+        // The stats line counts the connections the earlier tests made through the VIP.
+        expect(Number(vipLines[0].trim().split(/\s+/)[2])).toBeGreaterThan(0);
+    });
+
+    it("lab follow: each request's answering server is the director's destination for its source port", async () => {
+        const out = ok(await labSh("follow", "4"), "lab follow").stdout;
+        const requests = [...out.matchAll(/^request \d+: (\S+):(\d+) -> http:\/\/(\S+):80\/ answered by (\S+)$/gm)];
+        expect(requests, out).toHaveLength(4);
+        for (const [, source, , vip] of requests) expect([source, vip]).toEqual([spec.client.ip, spec.service.vip]);
+        // wrr at 1:3 since the weight change: any 4 requests in a row reach both servers.
+        expect(new Set(requests.map((m) => m[4]))).toEqual(new Set(["nginx1", "nginx2"]));
+        expect(out).toContain(`== ${spec.director.name} (${spec.director.ip}): ipvsadm -Lnc`);
+        for (const [, , port, , server] of requests) {
+            const ip = rs.find((s) => s.name === server)!.ip;
+            const entry = new RegExp(`^TCP\\s.*\\s${esc(spec.client.ip)}:${port}\\s+${esc(spec.service.vip)}:80\\s+${esc(ip)}:80\\s+\\(${server}\\)$`, "m");
+            expect(out, `connection entry of port ${port}`).toMatch(entry);
+        }
+    });
+
+    it("lab ssh: runs a command on a machine over SSH pinned to the stack's host keys", async () => {
+        expect(ok(await labSh("ssh", "nginx1", "hostname"), "lab ssh hostname").stdout.trim()).toBe("nginx1");
+        expect(ok(await labSh("ssh", "nginx2", "cat", "/proc/sys/net/ipv4/conf/lo/arp_ignore"), "lab ssh cat").stdout.trim()).toBe("1");
+        const unknown = await labSh("ssh", "nginx9", "true");
+        expect(unknown.code).not.toBe(0);
+        expect(unknown.stderr).toContain("no machine nginx9 in stack t; machines:");
+    });
+
+    it("lab curl: the client fetches the VIP and the response names the real server", async () => {
+        const out = ok(await labSh("curl", "/"), "lab curl").stdout;
+        expect(out).toMatch(/^HTTP\/1\.1 200 OK/);
+        expect(out).toMatch(/^X-Lvs-Real-Server: nginx[12]\r?$/m);
+        expect(out).toMatch(/this is nginx[12]/);
     });
 
     it("the delete scripts undo everything", async () => {

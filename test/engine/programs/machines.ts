@@ -9,6 +9,9 @@ const spec = parseLabConfig(rawConfigFrom(pulumi.runtime.allConfig()));
 const lab = createLabContext("lab", spec);
 const machines = allHosts(spec).map((host) => ({ host, machine: bootMachine(host.name, lab, host) }));
 
+// The main program's connection contract (tools/lab.sh reads these): addresses, the lab's key and
+// each machine's pinned host key, by machine name.
+export const hosts = Object.fromEntries(machines.map(({ host }) => [host.name, host.ip]));
 export const clientPrivateKey = lab.clientKey.privateKey;
 export const hostKeys = pulumi.all(Object.fromEntries(machines.map(({ host, machine }) => [host.name, machine.hostKey.publicKey])));
 export const consoleLogs = Object.fromEntries(machines.map(({ host, machine }) => [host.name, machine.consoleLog]));
