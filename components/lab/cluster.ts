@@ -46,18 +46,25 @@ export class LvsDrCluster extends pulumi.ComponentResource {
         const realServers = spec.realServers.map(
             (rs) => new RealServer(rs.name, { lab, server: rs, backends, outlives: nfs ? [nfs.machine] : [] }, { parent: this }),
         );
-        // With HA every director gets keepalived; the first is the preferred master.
-        const directorNodes = directors(spec).map((d) => new Director(d.name, { lab, director: d, realServers }, { parent: this }));
+        // With HA every director gets keepalived, started in priority order so that the
+        // preferred master wins the first election.
+        const directorNodes = new Map<string, Director>();
+        let startAfter: pulumi.Resource[] = [];
+        for (const d of [...directors(spec)].sort((a, b) => b.priority - a.priority)) {
+            const node = new Director(d.name, { lab, director: d, realServers, startAfter }, { parent: this });
+            directorNodes.set(d.name, node);
+            startAfter = [node.serviceStep];
+        }
         const client = new LabClient(spec.client.name, {
             lab,
             requests: args.verifyRequests ?? 20,
-            service: directorNodes,
+            service: [...directorNodes.values()],
             verifyTriggers: [scriptHash(renderIpvsRules(spec))],
         }, { parent: this });
 
         this.vipUrl = pulumi.output(`http://${spec.service.vip}:${spec.service.ports[0]}/`);
         this.hosts = pulumi.output(Object.fromEntries(allHosts(spec).map((h) => [h.name, h.ip])));
-        this.ipvsTable = directorNodes[0].ipvsTable;
+        this.ipvsTable = directorNodes.get(spec.director.name)!.ipvsTable;
         this.verification = client.verification;
         this.clientPrivateKey = pulumi.secret(lab.clientKey.privateKey);
         const hostKeyOf = (host: { name: string }, machine: { hostKey: pulumi.Output<string> }) => [host.name, machine.hostKey] as const;
@@ -65,7 +72,7 @@ export class LvsDrCluster extends pulumi.ComponentResource {
             ...(nfs && spec.nfs ? [hostKeyOf(spec.nfs, nfs)] : []),
             ...spec.tomcats.map((t, i) => hostKeyOf(t, tomcats[i])),
             ...spec.realServers.map((rs, i) => hostKeyOf(rs, realServers[i])),
-            ...directors(spec).map((d, i) => hostKeyOf(d, directorNodes[i])),
+            ...directors(spec).map((d) => hostKeyOf(d, directorNodes.get(d.name)!)),
             hostKeyOf(spec.client, client),
         ]));
         this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys });

@@ -12,6 +12,11 @@ export interface DirectorArgs {
     director: DirectorSpec;
     /** Real servers whose ARP settings and VIP must be in place before the director adds them. */
     realServers: pulumi.Resource[];
+    /**
+     * With HA: the higher-priority directors' service steps. keepalived starts here only after
+     * them, so the preferred master wins the first election even with nopreempt.
+     */
+    startAfter?: pulumi.Resource[];
 }
 
 /**
@@ -25,6 +30,8 @@ export class Director extends pulumi.ComponentResource {
     public readonly ipvsTable: pulumi.Output<string>;
     /** The director's address. */
     public readonly address: pulumi.Output<string>;
+    /** The step that starts the service (ipvsadm rules, or keepalived with HA). */
+    public readonly serviceStep: pulumi.Resource;
     /** The SSH host key the lab pinned for this machine (`ssh-ed25519 ...`). */
     public readonly hostKey: pulumi.Output<string>;
 
@@ -34,9 +41,11 @@ export class Director extends pulumi.ComponentResource {
         const guest = createGuest(name, args.lab, args.director, this);
         const triggers = [guest.domain.id];
         const base = remoteStep(`${name}-lvs`, { connection: guest.connection, script: renderDirector(spec, args.director), triggers }, { parent: this, dependsOn: [guest.ready] });
+        const dependsOn = [base, ...args.realServers, ...(args.startAfter ?? [])];
         const service = spec.ha
-            ? remoteStep(`${name}-keepalived`, { connection: guest.connection, script: renderKeepalived(spec, args.director), triggers }, { parent: this, dependsOn: [base, ...args.realServers] })
-            : remoteStep(`${name}-ipvs`, { connection: guest.connection, script: renderIpvsStep(spec), triggers }, { parent: this, dependsOn: [base, ...args.realServers] });
+            ? remoteStep(`${name}-keepalived`, { connection: guest.connection, script: renderKeepalived(spec, args.director), triggers }, { parent: this, dependsOn })
+            : remoteStep(`${name}-ipvs`, { connection: guest.connection, script: renderIpvsStep(spec), triggers }, { parent: this, dependsOn });
+        this.serviceStep = service;
         this.ipvsTable = service.stdout;
         this.address = pulumi.output(args.director.ip);
         this.hostKey = pulumi.output(guest.connection.hostKey);

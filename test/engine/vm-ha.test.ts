@@ -59,11 +59,14 @@ describe("director HA with keepalived on real VMs", () => {
         expect(seen.failed).toBe(0);
         // A deleted and re-added service would start counting from zero.
         expect(after.conns).toBeGreaterThanOrEqual(before.conns + seen.requests);
-        await ha.applyKeepalived(spec);
-        await ha.waitForMaster(d1);
+        // The 1:3 weights stay: rr ignores them, and every later step renders the file afresh.
+        expect(await ha.vrrpState(d1)).toBe("MASTER");
     });
 
-    it("health check: a stopped nginx leaves the table and the client sees no error; restarted, it comes back", async () => {
+    it("health check: a stopped nginx leaves the table, with client errors only until then; restarted, it comes back", async () => {
+        const check = spec.service.healthCheck;
+        const loop = ha.requestLoop(60);
+        await sleep(4_000);
         await sh(rs1, "systemctl stop nginx");
         const stopped = Date.now();
         await waitUntil(`${rs1.name} to leave ${d1.name}'s table`, 60_000, async () => ((await ha.table(d1)).includes(`${rs1.ip}:80`) ? undefined : true), 500);
@@ -73,6 +76,13 @@ describe("director HA with keepalived on real VMs", () => {
         const started = Date.now();
         await waitUntil(`${rs1.name} to rejoin ${d1.name}'s table`, 60_000, async () => ((await ha.table(d1)).includes(`${rs1.ip}:80`) ? true : undefined), 500);
         console.log(`health check: ${rs1.name} rejoined ${((Date.now() - started) / 1000).toFixed(1)} s after nginx started`);
+        const requests = await loop;
+        const failed = requests.filter((q) => q.server === undefined);
+        const window = failed.length ? (failed[failed.length - 1].atMs - failed[0].atMs) / 1000 : 0;
+        console.log(`health check: the request loop saw ${failed.length} of ${requests.length} requests fail, within ${window.toFixed(1)} s`);
+        // Requests fail only while the dead server is still in the table: one check round plus its retries.
+        expect(window).toBeLessThan(check.interval + (check.retries + 1) * (check.timeout + check.retryDelay) + 5);
+        expect(requests.slice(-10).some((q) => q.server === rs1.name)).toBe(true);
         expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
     });
 
@@ -104,6 +114,7 @@ describe("director HA with keepalived on real VMs", () => {
         const big = `${r.WEB_ROOT}/big.bin`;
         const size = 12 * 1024 * 1024;
         for (const s of [rs1, rs2]) await sh(s, `head -c ${size} /dev/urandom >${big}`);
+        const loop = ha.requestLoop(75);
         const download = lab.guests.sh(spec.client, `curl -sS --limit-rate 768K -m 300 -o /tmp/big.bin -w '%{http_code} %{size_download}' http://${vip}/big.bin`, 360_000);
         // The backup learns the connection from the master's sync daemon before the master dies.
         await waitUntil(`${d1.name} to hold the synced connection`, 30_000, async () => ((await sh(d1, "ipvsadm -Lnc")).includes(`${spec.client.ip}:`) ? true : undefined));
@@ -111,6 +122,10 @@ describe("director HA with keepalived on real VMs", () => {
         await ha.waitForMaster(d1, 60_000, [d2]);
         const got = ok(await download, "download through the VIP").stdout.trim();
         expect(got).toBe(`200 ${size}`);
+        const requests = await loop;
+        const seen = r.summariseRequestLoop(requests);
+        console.log(`connection sync: the download survived; the request loop saw an outage of ${seen.outageSeconds.toFixed(2)} s, ${seen.failed} of ${seen.requests} failed`);
+        expect(seen.outageSeconds).toBeLessThan(Infinity);
         for (const s of [rs1, rs2]) await sh(s, `rm -f ${big}`);
         await ha.powerOn(d2);
         await waitUntil(`${d2.name} to rejoin as BACKUP`, 60_000, async () => ((await ha.vrrpState(d2)) === "BACKUP" ? true : undefined));

@@ -64,11 +64,14 @@ export async function bootVmLab(name: string, raw: any): Promise<VmLab> {
  * with HA), client. Returns what each director's service step printed, by name.
  */
 export async function configureLab({ spec, guests }: VmLab): Promise<Record<string, string>> {
-    for (const s of spec.realServers) {
+    // Real servers are independent, so they are configured side by side.
+    await Promise.all(spec.realServers.map(async (s) => {
         await guests.create(s, r.renderRealServer(spec, s));
         await guests.create(s, r.renderNginx(spec, s));
-    }
+    }));
     const printed: Record<string, string> = {};
+    // Directors one after the other: with nopreempt, the first to start keepalived wins the
+    // first election, and that must be the preferred master.
     for (const d of directors(spec)) {
         await guests.create(d, r.renderDirector(spec, d));
         printed[d.name] = await guests.create(d, spec.ha ? r.renderKeepalived(spec, d) : r.renderIpvsStep(spec));

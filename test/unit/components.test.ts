@@ -204,4 +204,9 @@ describe("LvsDrCluster (ha) under mocks", () => {
             expect(byName("ha-client-verify").dependencies).toContain(byName(`${d}-keepalived`).urn);
         }
     });
+
+    it("starts keepalived on the lower-priority director only after the preferred master's", () => {
+        expect(byName("director2-keepalived").dependencies).toContain(byName("director1-keepalived").urn);
+        expect(byName("director1-keepalived").dependencies).not.toContain(byName("director2-keepalived").urn);
+    });
 });
