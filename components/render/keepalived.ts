@@ -1,5 +1,6 @@
 import { DirectorSpec, HaSpec, HealthCheckSpec, LabSpec, directors } from "../config";
 import { VirtualService, virtualServices } from "./ipvs";
+import { directorVip } from "./director";
 import { HostScript, PACKAGES, install, script, writeFile } from "./shell";
 
 /** keepalived's configuration file. */
@@ -8,27 +9,32 @@ export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 export const VRRP_GUARD = "/usr/local/sbin/lvs-lab-vrrp-guard";
 /** keepalived's notify script: records the VIP instance's state for the guard and the tests. */
 export const VRRP_NOTIFY = "/usr/local/sbin/lvs-lab-vrrp-notify";
+/** Runtime directory of the notify script's record. */
+const VRRP_STATE_DIR = "/run/lvs-lab";
 /** Where the notify script records the VIP instance's VRRP state (MASTER, BACKUP, FAULT, STOP). */
-export const VRRP_STATE = "/run/lvs-lab/vrrp-state";
+export const VRRP_STATE = `${VRRP_STATE_DIR}/vrrp-state`;
 /** Name of the VRRP instance that holds the VIP. */
 export const VIP_INSTANCE = "VI_VIP";
 /** Name of the VRRP instance that holds the NAT real servers' gateway. */
 export const GATEWAY_INSTANCE = "VI_GW";
 
-/** One VRRP instance: a router id and the addresses the master holds. */
+/** One VRRP instance: a router id and the address the master holds. */
 interface VrrpInstance {
     name: string;
     routerId: number;
-    /** keepalived `virtual_ipaddress` lines. */
-    addresses: string[];
+    /** The address with its prefix, e.g. 192.168.169.100/24. */
+    address: string;
+    /** keepalived's `virtual_ipaddress` line: the address on the director's NIC alias. */
+    line: string;
 }
 
-/** The lab's VRRP instances: the VIP, and in NAT the real servers' floating gateway. */
+/** The lab's VRRP instances: the VIP (on `<nic>:0`, as without HA), and in NAT the real servers' floating gateway. */
 function vrrpInstances(spec: LabSpec, ha: HaSpec, director: DirectorSpec): VrrpInstance[] {
     const prefix = spec.network.prefix;
-    const vip = { name: VIP_INSTANCE, routerId: ha.virtualRouterId, addresses: [`${spec.service.vip}/${prefix} dev ${director.nic} label ${director.nic}:0`] };
+    const vip = { name: VIP_INSTANCE, routerId: ha.virtualRouterId, address: `${spec.service.vip}/${prefix}`, line: directorVip(spec, director) };
     if (!ha.natGateway) return [vip];
-    return [vip, { name: GATEWAY_INSTANCE, routerId: ha.natGateway.virtualRouterId, addresses: [`${ha.natGateway.ip}/${prefix} dev ${director.nic} label ${director.nic}:1`] }];
+    const gateway = `${ha.natGateway.ip}/${prefix}`;
+    return [vip, { name: GATEWAY_INSTANCE, routerId: ha.natGateway.virtualRouterId, address: gateway, line: `${gateway} dev ${director.nic} label ${director.nic}:1` }];
 }
 
 /** The lab's HA settings; keepalived renders nothing without them. */
@@ -94,7 +100,7 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         `unicast_src_ip ${director.ip}`,
         ...block("unicast_peer", peers.map((p) => p.ip)),
         ...block("authentication", ["auth_type PASS", `auth_pass ${ha.authPass}`]),
-        ...block("virtual_ipaddress", inst.addresses),
+        ...block("virtual_ipaddress", [inst.line]),
         ...(inst.name === VIP_INSTANCE && ha.splitBrainGuard ? block("track_script", ["lvs_lab_guard"]) : []),
         ...(inst.name === VIP_INSTANCE ? [`notify ${VRRP_NOTIFY}`] : []),
     ]));
@@ -145,7 +151,7 @@ export function renderVrrpNotify(): string {
         "# lvs-lab: keepalived notify script, called as TYPE NAME STATE PRIORITY",
         "set -euo pipefail",
         `if [[ \${1:-} == INSTANCE && \${2:-} == ${VIP_INSTANCE} ]]; then`,
-        `    mkdir -p ${VRRP_STATE.replace(/\/[^/]+$/, "")}`,
+        `    mkdir -p ${VRRP_STATE_DIR}`,
         `    echo "\${3:-UNKNOWN}" >${VRRP_STATE}.tmp`,
         `    mv ${VRRP_STATE}.tmp ${VRRP_STATE}`,
         `    logger -t lvs-lab "VRRP ${VIP_INSTANCE} is \${3:-UNKNOWN}"`,
@@ -191,7 +197,7 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec): HostScr
         `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE}`,
         // keepalived removes its addresses and virtual servers when it stops; these catch a killed one.
         ...services.map((vs) => `ipvsadm -D ${protoFlag} ${vs.vip}:${vs.port} 2>/dev/null || true`),
-        ...vrrpInstances(spec, ha, director).flatMap((i) => i.addresses.map((a) => `ip addr del ${a.split(" label ")[0]} 2>/dev/null || true`)),
+        ...vrrpInstances(spec, ha, director).map((i) => `ip addr del ${i.address} dev ${director.nic} 2>/dev/null || true`),
     ]);
     return { create, delete: del };
 }
