@@ -130,8 +130,14 @@ export function semanticIssues(c: RawLabConfig): ConfigIssue[] {
     return issues;
 }
 
-/** Default VRRP priorities: the first director 150, its peers 100, 90, 80, ... */
-const DEFAULT_PRIORITY = { director: 150, peer: (i: number) => Math.max(1, 100 - 10 * i) };
+/**
+ * A director's VRRP priority: as configured, or by default 150 for the first director and 100,
+ * 90, 80, ... for its peers.
+ * @param peerIndex the director's index in `ha.peers`; absent for `director`.
+ */
+function priorityOf(d: { priority?: number }, peerIndex?: number): number {
+    return d.priority ?? (peerIndex === undefined ? 150 : Math.max(1, 100 - 10 * peerIndex));
+}
 
 /** Where NAT real servers send replies: the director, or with HA the floating gateway. */
 function natGatewayOf(c: RawLabConfig): string | undefined {
@@ -147,8 +153,8 @@ function haIssues(c: RawLabConfig, hosts: Located[], gateway: string, inside: (p
     }
     const priorities = new Map<number, string>();
     const prioritised = [
-        { path: "director.priority", priority: c.director.priority ?? DEFAULT_PRIORITY.director },
-        ...c.ha.peers.map((p, i) => ({ path: `ha.peers[${i}].priority`, priority: p.priority ?? DEFAULT_PRIORITY.peer(i) })),
+        { path: "director.priority", priority: priorityOf(c.director) },
+        ...c.ha.peers.map((p, i) => ({ path: `ha.peers[${i}].priority`, priority: priorityOf(p, i) })),
     ];
     for (const { path, priority } of prioritised) {
         const first = priorities.get(priority);
@@ -195,19 +201,8 @@ function toSpec(c: RawLabConfig): LabSpec {
         image: { ...c.image },
         sshUser: c.sshUser,
         service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },
-        director: director(c.director, c.director.priority ?? DEFAULT_PRIORITY.director),
-        ...(c.ha ? {
-            ha: {
-                peers: c.ha.peers.map((p, i) => director(p, p.priority ?? DEFAULT_PRIORITY.peer(i))),
-                virtualRouterId: c.ha.virtualRouterId,
-                advertInterval: c.ha.advertInterval,
-                nopreempt: c.ha.nopreempt,
-                authPass: c.ha.authPass,
-                syncConnections: c.ha.syncConnections,
-                splitBrainGuard: c.ha.splitBrainGuard,
-                ...(c.ha.natGateway ? { natGateway: { ...c.ha.natGateway } } : {}),
-            },
-        } : {}),
+        director: director(c.director, priorityOf(c.director)),
+        ...(c.ha ? { ha: { ...c.ha, peers: c.ha.peers.map((p, i) => director(p, priorityOf(p, i))) } } : {}),
         realServers: c.realServers.map((rs) => ({
             ...host("realServer", rs, { gateway: rs.gateway ?? rsGateway }),
             role: "realServer" as const,
