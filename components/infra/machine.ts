@@ -20,6 +20,28 @@ export interface MachineArgs {
     kernel?: string;
     initrd?: string;
     cmdline?: string;
+    /** Orders this machine's storage after the previous machine's (see `StorageQueue`). */
+    storageQueue?: StorageQueue;
+}
+
+/**
+ * Puts the machines' storage in a line: each machine's volumes are created only after the
+ * previous machine's. The libvirt provider can deadlock when it uploads cloud-init disks
+ * concurrently (terraform-provider-libvirt#594; seen here as a `pulumi up` that hung with two
+ * of five seeds written), so uploads never overlap. The domains still boot side by side.
+ */
+export class StorageQueue {
+    private tail: pulumi.Resource[] = [];
+
+    /** What the next machine's storage must wait for. */
+    get after(): pulumi.Resource[] {
+        return this.tail;
+    }
+
+    /** Records a machine's storage as the one the next must wait for. */
+    push(storage: pulumi.Resource[]): void {
+        this.tail = storage;
+    }
 }
 
 /** Where libvirt writes a domain's serial console, read when a guest never answers. */
@@ -67,20 +89,22 @@ export interface Machine {
  * features include ACPI, so `virsh shutdown` works. The serial console is also logged to a file
  * for diagnostics.
  */
-export function createMachine(name: string, args: MachineArgs, opts: pulumi.CustomResourceOptions): Machine {
+export function createMachine(name: string, args: MachineArgs, opts: pulumi.CustomResourceOptions & { dependsOn?: pulumi.Resource[] }): Machine {
+    const storageOpts = { ...opts, dependsOn: [...(opts.dependsOn ?? []), ...(args.storageQueue?.after ?? [])] };
     const disk = new libvirt.Volume(`${name}-disk`, {
         name: `${args.domainName}.qcow2`,
         pool: args.poolName,
         baseVolumeId: args.baseVolumeId,
         format: "qcow2",
-    }, opts);
+    }, storageOpts);
     const seed = new libvirt.CloudInitDisk(`${name}-seed`, {
         name: `${args.domainName}-seed.iso`,
         pool: args.poolName,
         userData: args.userData,
         networkConfig: args.networkConfig,
         metaData: args.metaData,
-    }, opts);
+    }, storageOpts);
+    args.storageQueue?.push([disk, seed]);
     const consoleLog = consoleLogPath(args.domainName);
     const domain = new libvirt.Domain(`${name}-domain`, {
         name: args.domainName,

@@ -1,7 +1,7 @@
 import * as libvirt from "@pulumi/libvirt";
 import * as pulumi from "@pulumi/pulumi";
 import { HostSpec, LabSpec } from "../config";
-import { LabFabric, LabFabricArgs, createLabFabric, createMachine } from "../infra";
+import { LabFabric, LabFabricArgs, StorageQueue, createLabFabric, createMachine } from "../infra";
 import { GuestConnection, SshKey, remoteStep, waitForSsh } from "../remote";
 import { renderCloudInitWait, renderMetaData, renderNetworkConfig, renderUserData } from "../render";
 
@@ -15,6 +15,8 @@ export interface LabContext {
     clientKey: SshKey;
     /** The libvirt provider for the lab's URI. */
     provider: libvirt.Provider;
+    /** Creates the machines' volumes one machine at a time, in boot order. */
+    storageQueue: StorageQueue;
 }
 
 /** A booted, cloud-init-complete machine and how to reach it. */
@@ -64,6 +66,7 @@ export function bootMachine(name: string, lab: LabContext, host: HostSpec, paren
         networkConfig: renderNetworkConfig(spec, host),
         metaData: renderMetaData(spec, host),
         ...spec.image,
+        storageQueue: lab.storageQueue,
     }, { parent, provider: lab.provider, dependsOn });
     return { domain: machine.domain, consoleLog: machine.consoleLog, hostKey };
 }
@@ -90,7 +93,7 @@ export function createLabContext(name: string, spec: LabSpec, parent?: pulumi.Re
     const provider = new libvirt.Provider(`${name}-libvirt`, { uri: spec.libvirt.uri }, { parent });
     const fabric = createLabFabric(name, labFabricArgs(spec), { parent, provider });
     const clientKey = new SshKey(`${name}-client-key`, `lvs-lab-${spec.network.name}-client`, { parent });
-    return { spec, fabric, provider, clientKey };
+    return { spec, fabric, provider, clientKey, storageQueue: new StorageQueue() };
 }
 
 /** The libvirt fabric a lab spec asks for. */

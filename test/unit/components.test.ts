@@ -101,6 +101,18 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         ]);
     });
 
+    it("creates the machines' volumes one machine at a time, in boot order (the provider deadlocks on parallel cloud-init uploads)", () => {
+        const order = ["tomcat1", "tomcat2", "nginx1", "nginx2", "director", "client"];
+        for (let i = 1; i < order.length; i++) {
+            for (const volume of ["disk", "seed"]) {
+                const deps = byName(`${order[i]}-${volume}`).dependencies;
+                expect(deps, `${order[i]}-${volume}`).toContain(byName(`${order[i - 1]}-seed`).urn);
+                expect(deps, `${order[i]}-${volume}`).toContain(byName(`${order[i - 1]}-disk`).urn);
+            }
+        }
+        expect(byName("tomcat1-seed").dependencies.filter((d) => d.includes("-seed") || d.includes("-disk"))).toEqual([]);
+    });
+
     it("boots guests as TCG domains with a serial console logged to a file", () => {
         const domain = byName("director-domain").wire as any;
         expect(domain).toMatchObject({ name: "lvs-drtomcat-director", type: "qemu", vcpu: 1, memory: 512 });
