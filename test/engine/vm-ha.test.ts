@@ -114,7 +114,8 @@ describe("director HA with keepalived on real VMs", () => {
         const big = `${r.WEB_ROOT}/big.bin`;
         const size = 12 * 1024 * 1024;
         for (const s of [rs1, rs2]) await sh(s, `head -c ${size} /dev/urandom >${big}`);
-        const loop = ha.requestLoop(75);
+        // Long enough to span the wait for the synced entry, the power-off and the takeover.
+        const loop = ha.requestLoop(150);
         const download = lab.guests.sh(spec.client, `curl -sS --limit-rate 768K -m 300 -o /tmp/big.bin -w '%{http_code} %{size_download}' http://${vip}/big.bin`, 360_000);
         // The backup learns the connection from the master's sync daemon before the master dies.
         await waitUntil(`${d1.name} to hold the synced connection`, 30_000, async () => ((await sh(d1, "ipvsadm -Lnc")).includes(`${spec.client.ip}:`) ? true : undefined));
