@@ -14,6 +14,20 @@ const spec = (name: string, edit: (raw: any) => void = () => {}): LabSpec => {
     return parseLabConfig(raw);
 };
 
+/**
+ * A temporary directory of stand-in commands (unit tests only), removed after the file's tests.
+ * @param tools each command's name and its bash body.
+ */
+function standIns(name: string, tools: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), `lvs-lab-${name}-`));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [tool, body] of Object.entries(tools)) {
+        writeFileSync(join(dir, tool), `#!/usr/bin/env bash\n${body}\n`);
+        chmodSync(join(dir, tool), 0o755);
+    }
+    return dir;
+}
+
 /** Every script a lab renders, by a readable name. */
 function allScripts(s: LabSpec): Record<string, string> {
     const out: Record<string, string> = {};
@@ -152,13 +166,8 @@ describe("keepalived (director HA)", () => {
 });
 
 describe("split-brain guard against stand-in ping and arping", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lvs-lab-guard-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     // Stand-ins, unit tests only: ping exits $PING; arping prints the replies in $ARPING.
-    writeFileSync(join(dir, "ping"), '#!/usr/bin/env bash\nexit "$PING"\n');
-    writeFileSync(join(dir, "arping"), '#!/usr/bin/env bash\nprintf "%s" "$ARPING"\n');
-    chmodSync(join(dir, "ping"), 0o755);
-    chmodSync(join(dir, "arping"), 0o755);
+    const dir = standIns("guard", { ping: 'exit "$PING"', arping: 'printf "%s" "$ARPING"' });
     const s = spec("ha");
     const [d1, d2] = directors(s);
     const reply = (mac: string) => `Unicast reply from 192.168.169.100 [${mac.toUpperCase()}]  0.7ms\n`;
@@ -223,13 +232,8 @@ describe("IPVS rules", () => {
 });
 
 describe("reconciler (lvs-lab-ipvs-apply) against a recording ipvsadm", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lvs-lab-ipvs-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     // A stand-in ipvsadm: -Sn prints the table file; other calls are recorded. Unit tests only.
-    writeFileSync(join(dir, "ipvsadm"), '#!/usr/bin/env bash\nif [[ $1 == -Sn ]]; then cat "$TABLE"; else echo "$*" >>"$CALLS"; fi\n');
-    writeFileSync(join(dir, "modprobe"), "#!/usr/bin/env bash\nexit 0\n");
-    chmodSync(join(dir, "ipvsadm"), 0o755);
-    chmodSync(join(dir, "modprobe"), 0o755);
+    const dir = standIns("ipvs", { ipvsadm: 'if [[ $1 == -Sn ]]; then cat "$TABLE"; else echo "$*" >>"$CALLS"; fi', modprobe: "exit 0" });
     writeFileSync(join(dir, "apply"), r.IPVS_APPLY_SCRIPT);
 
     /** Applies `rules` to a kernel whose table is `table`; returns the ipvsadm calls made. */
