@@ -40,21 +40,34 @@ export function probeLines(spec: LabSpec, requests: number, path: string, header
     ];
 }
 
+/** Options of a request loop. */
+export interface RequestLoopOptions {
+    /** Pause between requests, in seconds. */
+    gapSeconds?: number;
+    /** A file on the client the loop also appends each line to, so a watcher can read it while the loop runs. */
+    logFile?: string;
+    /** A file on the client whose appearance ends the loop early; the loop removes it when it ends. */
+    stopFile?: string;
+}
+
 /**
- * A request loop through the VIP for a fixed time, the way fault tests watch a lab: one request
- * every `gapSeconds` with a 1 s timeout, each printed as "<unix time in ms> <server|error>".
- * @param seconds how long the loop runs (its bound).
- * @param gapSeconds pause between requests.
+ * A request loop through the VIP, the way fault tests watch a lab: one request every
+ * `gapSeconds` (0.2) with a 1 s timeout, each printed as "<unix time in ms> <server|error>".
+ * @param seconds how long the loop runs at most (its bound).
+ * @param options where the loop logs and what stops it.
  */
-export function renderRequestLoop(spec: LabSpec, seconds: number, gapSeconds = 0.2): string {
-    return script(`request loop through ${vipUrl(spec, "/")} for ${seconds} s`, [
+export function renderRequestLoop(spec: LabSpec, seconds: number, options: RequestLoopOptions = {}): string {
+    const { gapSeconds = 0.2, logFile, stopFile } = options;
+    return script(`request loop through ${vipUrl(spec, "/")} for at most ${seconds} s`, [
+        ...(logFile ? [`: >${logFile}`] : []),
         `end=$((SECONDS + ${seconds}))`,
-        "while ((SECONDS < end)); do",
+        `while ((SECONDS < end))${stopFile ? ` && [[ ! -e ${stopFile} ]]` : ""}; do`,
         "    at=$(date +%s%3N)",
         `    ${askVip(spec, "/", REAL_SERVER_HEADER, 1)}`,
-        '    echo "$at ${name:-error}"',
+        `    echo "$at \${name:-error}"${logFile ? ` | tee -a ${logFile}` : ""}`,
         `    sleep ${gapSeconds}`,
         "done",
+        ...(stopFile ? [`rm -f ${stopFile}`] : []),
     ]);
 }
 

@@ -5,7 +5,7 @@
 //   graceful: `virsh shutdown`, ACPI: keepalived stops and sends a priority-0 advert first.
 import { directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
-import { HaLab } from "../engine/haLab";
+import { HaLab, lastAnswered, madeSince } from "../engine/haLab";
 import { ok, sandbox } from "../engine/harness";
 import { bootVmLab, configureLab, testLabConfig, waitUntil } from "../engine/vmLab";
 import { domainName } from "../../components/lab";
@@ -28,12 +28,13 @@ async function main(): Promise<void> {
         await ha.waitForMaster(master);
         for (const kind of ["hard", "graceful"] as const) {
             for (let i = 0; i < TRIALS; i++) {
-                const loop = ha.requestLoop(30);
-                await new Promise((resolve) => setTimeout(resolve, 5_000));
+                const loop = ha.requestLoop();
+                await loop.until("5 answers", lastAnswered(5));
                 if (kind === "hard") await ha.powerOff(master);
                 else ok(await sandbox.virsh("shutdown", domainName(spec, master)), `shut ${master.name} down`);
                 await ha.waitForMaster(backup, 60_000, [master]);
-                const seen = r.summariseRequestLoop(await loop);
+                await loop.until("10 requests after the takeover", madeSince(await ha.clientNow(), 10));
+                const seen = r.summariseRequestLoop(await loop.stop());
                 rows.push({ kind, from: master.name, to: backup.name, ...seen });
                 console.log(`${kind} failover ${master.name} -> ${backup.name}: outage ${seen.outageSeconds.toFixed(2)} s, ${seen.failed}/${seen.requests} requests failed`);
                 if (kind === "graceful") {

@@ -49,10 +49,17 @@ export class HaLab {
         return printed;
     }
 
-    /** Starts a request loop on the client; resolves with what it saw once it ends. */
-    requestLoop(seconds: number): Promise<r.LoopRequest[]> {
-        return this.lab.guests.sh(this.spec.client, r.renderRequestLoop(this.spec, seconds), (seconds + 60) * 1000)
-            .then((ran) => r.parseRequestLoop(ok(ran, "request loop").stdout));
+    /**
+     * Starts a request loop on the client. It runs until stopped, at most `maxSeconds`, so a
+     * test waits for what it needs to see rather than for a time that a loaded host may miss.
+     */
+    requestLoop(maxSeconds = 300): RequestLoop {
+        return new RequestLoop(this.lab, maxSeconds);
+    }
+
+    /** The client's clock (ms), the clock the request loop stamps its requests with. */
+    async clientNow(): Promise<number> {
+        return Number(ok(await this.lab.guests.sh(this.spec.client, "date +%s%3N", 30_000), "client clock").stdout.trim());
     }
 
     /** Pulls the plug on a machine (`virsh destroy`): no shutdown, no last VRRP advert. */
@@ -72,3 +79,56 @@ export class HaLab {
         return /lladdr (\S+)/.exec(out)?.[1] ?? "";
     }
 }
+
+let loops = 0;
+
+/** A request loop running on the client: read while it runs, then stopped for its whole record. */
+export class RequestLoop {
+    private readonly logFile: string;
+    private readonly stopFile: string;
+    private readonly ended: Promise<r.LoopRequest[]>;
+
+    constructor(private readonly lab: VmLab, maxSeconds: number) {
+        const name = `/tmp/lvs-lab-request-loop-${process.pid}-${++loops}`;
+        this.logFile = `${name}.log`;
+        this.stopFile = `${name}.stop`;
+        const loop = r.renderRequestLoop(lab.spec, maxSeconds, { logFile: this.logFile, stopFile: this.stopFile });
+        this.ended = lab.guests.sh(lab.spec.client, loop, (maxSeconds + 60) * 1000).then((ran) => r.parseRequestLoop(ok(ran, "request loop").stdout));
+        // A loop that fails before it is stopped must not surface as an unhandled rejection.
+        this.ended.catch(() => undefined);
+    }
+
+    /** The requests so far. */
+    async seen(): Promise<r.LoopRequest[]> {
+        const ran = await this.lab.guests.sh(this.lab.spec.client, `cat ${this.logFile} 2>/dev/null || true`, 30_000);
+        return r.parseRequestLoop(ok(ran, "request loop log").stdout);
+    }
+
+    /** Waits (bounded) until the requests so far satisfy `enough`. */
+    async until(what: string, enough: (requests: r.LoopRequest[]) => boolean, timeoutMs = 60_000): Promise<r.LoopRequest[]> {
+        return waitUntil(`the request loop to see ${what}`, timeoutMs, async () => {
+            const requests = await this.seen();
+            return enough(requests) ? requests : undefined;
+        });
+    }
+
+    /** Stops the loop and resolves with every request it made. */
+    async stop(): Promise<r.LoopRequest[]> {
+        ok(await this.lab.guests.sh(this.lab.spec.client, `touch ${this.stopFile}`, 30_000), "stop the request loop");
+        const requests = await this.ended;
+        ok(await this.lab.guests.sh(this.lab.spec.client, `rm -f ${this.logFile}`, 30_000), "remove the request loop's log");
+        return requests;
+    }
+}
+
+/** Whether the last `n` requests all got an answer. */
+export const lastAnswered = (n: number) => (requests: r.LoopRequest[]): boolean =>
+    requests.length >= n && requests.slice(-n).every((q) => q.server !== undefined);
+
+/** Whether the loop has made `n` requests (answered or not) since `atMs` on the client's clock. */
+export const madeSince = (atMs: number, n: number) => (requests: r.LoopRequest[]): boolean =>
+    requests.filter((q) => q.atMs >= atMs).length >= n;
+
+/** The requests that failed since `atMs` on the client's clock. */
+export const failedSince = (requests: r.LoopRequest[], atMs: number): r.LoopRequest[] =>
+    requests.filter((q) => q.atMs >= atMs && q.server === undefined);

@@ -352,6 +352,15 @@ describe("request loop", () => {
         expect(shellcheck({ loop })).toBe("");
     });
 
+    it("with a log and a stop file: logs each line as it goes and ends when the stop file appears", () => {
+        const loop = r.renderRequestLoop(spec("default"), 300, { logFile: "/tmp/loop.log", stopFile: "/tmp/loop.stop" });
+        expect(loop).toContain(": >/tmp/loop.log");
+        expect(loop).toContain("while ((SECONDS < end)) && [[ ! -e /tmp/loop.stop ]]; do");
+        expect(loop).toContain('echo "$at ${name:-error}" | tee -a /tmp/loop.log');
+        expect(loop).toMatch(/done\nrm -f \/tmp\/loop\.stop\n?$/);
+        expect(shellcheck({ loop })).toBe("");
+    });
+
     it("measures the outage from the last answer before the failures to the first after", () => {
         const out = "1000 nginx1\n1200 nginx2\n1400 error\n2600 error\n3900 nginx2\n4100 nginx1\n4300 error\n4500 nginx2\n";
         const loop = r.parseRequestLoop(out);
