@@ -361,6 +361,27 @@ describe("request loop", () => {
         expect(shellcheck({ loop })).toBe("");
     });
 
+    it("run against a stand-in curl: logs every request as it goes and ends once the stop file appears", () => {
+        // Stand-in curl, unit tests only: answers as nginx1, fails its 2nd request, and on its 3rd creates the stop file.
+        const dir = standIns("loop", {
+            curl: 'n=$(( $(cat "$COUNT" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$COUNT"\n' +
+                '(( n == 3 )) && touch "$STOP"\n(( n == 2 )) && exit 28\nprintf "HTTP/1.1 200 OK\\r\\n%s: nginx1\\r\\n\\r\\n" "$HEADER"',
+        });
+        const [log, stop] = [join(dir, "loop.log"), join(dir, "loop.stop")];
+        const loop = r.renderRequestLoop(spec("default"), 30, { gapSeconds: 0, logFile: log, stopFile: stop });
+        const started = Date.now();
+        const out = execFileSync("bash", ["-c", loop], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, COUNT: join(dir, "count"), STOP: stop, HEADER: r.REAL_SERVER_HEADER },
+        });
+        const requests = r.parseRequestLoop(out);
+        expect(requests.map((q) => q.server)).toEqual(["nginx1", undefined, "nginx1"]);
+        expect(readFileSync(log, "utf8")).toBe(out);
+        expect(() => readFileSync(stop)).toThrow();
+        // Ended by the stop file, not by its 30 s bound.
+        expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
     it("measures the outage from the last answer before the failures to the first after", () => {
         const out = "1000 nginx1\n1200 nginx2\n1400 error\n2600 error\n3900 nginx2\n4100 nginx1\n4300 error\n4500 nginx2\n";
         const loop = r.parseRequestLoop(out);
