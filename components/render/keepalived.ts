@@ -13,6 +13,8 @@ export const VRRP_NOTIFY = "/usr/local/sbin/lvs-lab-vrrp-notify";
 const VRRP_STATE_DIR = "/run/lvs-lab";
 /** Where the notify script records the VIP instance's VRRP state (MASTER, BACKUP, FAULT, STOP). */
 export const VRRP_STATE = `${VRRP_STATE_DIR}/vrrp-state`;
+/** Present while this director yields the VIP to a higher-priority director (the guard's split-brain verdict). */
+export const VRRP_YIELDED = `${VRRP_STATE_DIR}/yielded`;
 /** Name of the VRRP instance that holds the VIP. */
 export const VIP_INSTANCE = "VI_VIP";
 /** Name of the VRRP instance that holds the NAT real servers' gateway. */
@@ -83,7 +85,9 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         // The master streams its connection table to the backups, so connections survive a failover.
         ...(ha.syncConnections ? [`lvs_sync_daemon ${director.nic} ${VIP_INSTANCE} id ${ha.virtualRouterId}`] : []),
     ];
-    const guard = block("vrrp_script lvs_lab_guard", [`script "${VRRP_GUARD}"`, "interval 2", "timeout 5", "fall 2", "rise 2"]);
+    // Three failures in a row, and 10 s per run: a busy (emulated) guest can stall one run past
+    // 5 s, and a master that drops to FAULT for that costs the clients a failover.
+    const guard = block("vrrp_script lvs_lab_guard", [`script "${VRRP_GUARD}"`, "interval 2", "timeout 10", "fall 3", "rise 2"]);
     const group = instances.length > 1 ? block("vrrp_sync_group VG_LVS", block("group", instances.map((i) => i.name))) : [];
     const vrrp = instances.flatMap((inst) => block(`vrrp_instance ${inst.name}`, [
         // nopreempt needs every router to start BACKUP; otherwise the highest priority starts MASTER.
@@ -118,8 +122,10 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
 /**
  * The split-brain guard, a VRRP track script: failing puts the VIP instance in FAULT, which
  * drops the VIP. It fails when this director cannot reach the segment's gateway (it is the one
- * cut off), and, while this director holds or claims the VIP, when a higher-priority director
- * answers ARP for the VIP (VRRP between them is cut and both think they are master).
+ * cut off), and, while this director holds the VIP, when a higher-priority director answers ARP
+ * for the VIP (VRRP between them is cut and both think they are master). A director that
+ * yielded so stays in FAULT while that director holds the VIP; a director in FAULT for any
+ * other reason passes once the gateway answers, and the adverts decide again.
  * @param director the director the guard runs on.
  */
 export function renderVrrpGuard(spec: LabSpec, director: DirectorSpec): string {
@@ -128,19 +134,24 @@ export function renderVrrpGuard(spec: LabSpec, director: DirectorSpec): string {
         "#!/usr/bin/env bash",
         `# lvs-lab: split-brain guard for ${spec.service.vip} on ${director.name} (priority ${director.priority})`,
         "set -euo pipefail",
-        `ping -c 1 -W 1 ${spec.network.gateway} >/dev/null || { echo "gateway ${spec.network.gateway} unreachable"; exit 1; }`,
-        // In BACKUP the adverts decide; checking there would only slow a failover down.
+        // 2 s: a busy emulated guest can take longer than 1 s to see the reply.
+        `ping -n -c 1 -W 2 ${spec.network.gateway} >/dev/null || { echo "gateway ${spec.network.gateway} unreachable"; exit 1; }`,
         `state=$(cat ${VRRP_STATE} 2>/dev/null || echo BACKUP)`,
-        '[[ $state == MASTER || $state == FAULT ]] || exit 0',
+        // In BACKUP the adverts decide; checking there would only slow a failover down.
+        `if [[ $state != MASTER && $state != FAULT ]]; then rm -f ${VRRP_YIELDED}; exit 0; fi`,
+        `if [[ $state == FAULT && ! -e ${VRRP_YIELDED} ]]; then exit 0; fi`,
         `higher='${higher.join(" ")}'`,
         '[[ -n $higher ]] || exit 0',
         `answers=$(arping -c 2 -w 2 -I ${director.nic} -s ${director.ip} ${spec.service.vip} 2>/dev/null | grep -o '\\[[0-9A-Fa-f:]*\\]' | tr -d '[]' | tr 'A-F' 'a-f') || true`,
         "for mac in $higher; do",
         '    if grep -qx "$mac" <<<"$answers"; then',
         `        echo "higher-priority director $mac holds ${spec.service.vip}"`,
+        // Beside the state file, which exists: the state read was MASTER or FAULT.
+        `        touch ${VRRP_YIELDED}`,
         "        exit 1",
         "    fi",
         "done",
+        `rm -f ${VRRP_YIELDED}`,
     ].join("\n") + "\n";
 }
 
@@ -178,7 +189,7 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec): HostScr
         writeFile(VRRP_GUARD, renderVrrpGuard(spec, director), "0755"),
         writeFile(KEEPALIVED_CONF, renderKeepalivedConf(spec, director)),
         `keepalived --config-test -f ${KEEPALIVED_CONF}`,
-        "systemctl enable -q keepalived.service",
+        "lvs_enable keepalived.service",
         "if ! systemctl is-active -q keepalived.service; then",
         "    systemctl start keepalived.service",
         `elif [[ $conf_before != "$(sha256sum ${KEEPALIVED_CONF})" ]]; then`,
@@ -194,7 +205,7 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec): HostScr
     ]);
     const del = script(`remove keepalived from ${director.name}`, [
         "systemctl disable -q --now keepalived.service 2>/dev/null || true",
-        `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE}`,
+        `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE} ${VRRP_YIELDED}`,
         // keepalived removes its addresses and virtual servers when it stops; these catch a killed one.
         ...services.map((vs) => `ipvsadm -D ${protoFlag} ${vs.vip}:${vs.port} 2>/dev/null || true`),
         ...vrrpInstances(spec, ha, director).map((i) => `ip addr del ${i.address} dev ${director.nic} 2>/dev/null || true`),

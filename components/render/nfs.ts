@@ -22,7 +22,7 @@ export function renderNfsServer(spec: LabSpec, nfs: NfsSpec): HostScript {
         ...install(PACKAGES.nfsServer),
         ...nfs.exports.flatMap((path) => [`install -d -m 0755 -o root -g root ${path}`, writeFile(`${path}/index.html`, exportPage(nfs, path))]),
         writeFile(EXPORTS, renderExports(spec, nfs)),
-        "systemctl enable nfs-server.service",
+        "lvs_enable nfs-server.service",
         "systemctl start nfs-server.service",
         "exportfs -ra",
     ]);

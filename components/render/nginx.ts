@@ -70,22 +70,22 @@ export function renderNginx(spec: LabSpec, rs: RealServerSpec): HostScript {
               // nginx must never start serving an empty directory before the mount.
               writeFile(DROP_IN, `[Unit]\nRequiresMountsFor=${WEB_ROOT}\nAfter=remote-fs.target`),
           ]
-        : [`install -d -m 0755 ${WEB_ROOT}`, writeFile(`${WEB_ROOT}/index.html`, `this is ${rs.name}`), `rm -f ${DROP_IN}`];
+        : [`install -d -m 0755 ${WEB_ROOT}`, writeFile(`${WEB_ROOT}/index.html`, `this is ${rs.name}`), `lvs_remove ${DROP_IN}`];
     const create = script(`nginx on ${rs.name}`, [
         ...install(PACKAGES.nginx),
         ...webRoot,
         writeFile(SITE, renderNginxSite(spec, rs)),
         // Debian's stock site also claims default_server on port 80.
         "rm -f /etc/nginx/sites-enabled/default",
-        "systemctl daemon-reload",
+        "lvs_systemd_reload",
         "nginx -t -q",
-        "systemctl enable nginx.service",
+        "lvs_enable nginx.service",
         "systemctl reload-or-restart nginx.service",
     ]);
     const del = script(`remove nginx site from ${rs.name}`, [
-        `rm -f ${SITE} ${DROP_IN}`,
+        `lvs_remove ${SITE} ${DROP_IN}`,
         "if [[ -e /etc/nginx/sites-available/default && ! -e /etc/nginx/sites-enabled/default ]]; then ln -s /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default; fi",
-        "systemctl daemon-reload",
+        "lvs_systemd_reload",
         "if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi",
         `if mountpoint -q ${WEB_ROOT}; then umount ${WEB_ROOT}; fi`,
         `sed -i '\\|${FSTAB_MARK}$|d' /etc/fstab`,

@@ -35,6 +35,8 @@ lvs_install() {
         return 1
     fi
 }
+# Set when this run wrote or removed a systemd unit file: only then must systemd re-read them.
+lvs_units_changed=0
 # Writes standard input to a file only when the content differs, so re-runs change nothing.
 lvs_write() {
     local path=$1 mode=$2 tmp
@@ -45,7 +47,31 @@ lvs_write() {
     else
         install -D -m "$mode" "$tmp" "$path"
         rm -f "$tmp"
+        if [[ $path == /etc/systemd/* ]]; then lvs_units_changed=1; fi
     fi
+}
+# Removes files that exist; a removed systemd unit file counts as a change to the units.
+lvs_remove() {
+    local path
+    for path in "$@"; do
+        if [[ -e $path || -L $path ]]; then
+            rm -f "$path"
+            if [[ $path == /etc/systemd/* ]]; then lvs_units_changed=1; fi
+        fi
+    done
+}
+# Makes systemd re-read its units, only when this run changed one. A daemon-reload re-parses
+# every unit: on an emulated guest that is seconds of CPU, which keepalived's checks need.
+lvs_systemd_reload() {
+    if ((lvs_units_changed)); then
+        systemctl daemon-reload
+        lvs_units_changed=0
+    fi
+}
+# Enables a unit at boot unless it already is. Enabling reloads systemd, and for a unit with a
+# SysV script runs update-rc.d too: tens of seconds on an emulated guest, for no change.
+lvs_enable() {
+    systemctl is-enabled -q "$1" 2>/dev/null || systemctl enable -q "$1"
 }`;
 
 /**
@@ -157,8 +183,8 @@ export function installBootStep(step: BootStep): string[] {
     return [
         writeFile(`/usr/local/sbin/${step.name}`, ["#!/usr/bin/env bash", `# ${step.description}`, "set -euo pipefail", ...step.up].join("\n"), "0755"),
         writeFile(`/etc/systemd/system/${step.name}.service`, unit),
-        "systemctl daemon-reload",
-        `systemctl enable ${step.name}.service`,
+        "lvs_systemd_reload",
+        `lvs_enable ${step.name}.service`,
         `/usr/local/sbin/${step.name}`,
     ];
 }
@@ -167,7 +193,7 @@ export function installBootStep(step: BootStep): string[] {
 export function removeBootStep(name: string): string[] {
     return [
         `systemctl disable ${name}.service 2>/dev/null || true`,
-        `rm -f /etc/systemd/system/${name}.service /usr/local/sbin/${name}`,
-        "systemctl daemon-reload",
+        `lvs_remove /etc/systemd/system/${name}.service /usr/local/sbin/${name}`,
+        "lvs_systemd_reload",
     ];
 }

@@ -42,6 +42,28 @@ export class HaLab {
         });
     }
 
+    /** Each director's journal cursor, to read later only what was logged after it. */
+    async journalCursors(): Promise<Record<string, string>> {
+        const cursors: Record<string, string> = {};
+        for (const d of directors(this.spec)) {
+            const out = ok(await this.lab.guests.sh(d, "journalctl -n 1 --show-cursor -o cat --no-pager", 30_000), `${d.name} journal cursor`).stdout;
+            const cursor = /^-- cursor: (.+)$/m.exec(out)?.[1];
+            if (!cursor) throw new Error(`${d.name}: no journal cursor in:\n${out}`);
+            cursors[d.name] = cursor;
+        }
+        return cursors;
+    }
+
+    /** The VRRP state changes of the VIP instance (the notify script's log) on each director since `cursors`. */
+    async vrrpChangesSince(cursors: Record<string, string>): Promise<Record<string, string[]>> {
+        const changes: Record<string, string[]> = {};
+        for (const d of directors(this.spec)) {
+            const out = ok(await this.lab.guests.sh(d, `journalctl --after-cursor='${cursors[d.name]}' -t lvs-lab -o cat --no-pager`, 30_000), `${d.name} journal`).stdout;
+            changes[d.name] = out.split("\n").filter((l) => l.startsWith("VRRP "));
+        }
+        return changes;
+    }
+
     /** Runs keepalived's step on every director: the config from `spec` is written and keepalived (re)loaded. */
     async applyKeepalived(spec: LabSpec): Promise<Record<string, string>> {
         const printed: Record<string, string> = {};

@@ -50,6 +50,7 @@ describe("director HA with keepalived on real VMs", () => {
 
     it("a keepalived reload edits the table in place: the virtual server and its counters stay, no request fails", async () => {
         const before = await serviceStats(lab, d1);
+        const cursors = await ha.journalCursors();
         const loop = ha.requestLoop();
         await loop.until("5 answers", lastAnswered(5));
         const printed = await ha.applyKeepalived(labSpec((c) => (c.realServers[1].weight = 3)));
@@ -57,6 +58,8 @@ describe("director HA with keepalived on real VMs", () => {
         await loop.until("5 requests after the reload", madeSince(await ha.clientNow(), 5));
         const seen = r.summariseRequestLoop(await loop.stop());
         const after = await serviceStats(lab, d1);
+        // The step and the reload must not move the VIP: no VRRP state change on any director.
+        expect(await ha.vrrpChangesSince(cursors)).toEqual({ [d1.name]: [], [d2.name]: [] });
         expect(seen.failed).toBe(0);
         // A deleted and re-added service would start counting from zero.
         expect(after.conns).toBeGreaterThanOrEqual(before.conns + seen.requests);

@@ -1,5 +1,5 @@
 import { execFileSync } from "child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -165,6 +165,40 @@ describe("keepalived (director HA)", () => {
     });
 });
 
+describe("the scripts' systemd functions against a stand-in systemctl", () => {
+    // A stand-in systemctl, unit tests only: records its arguments; `is-enabled` exits $ENABLED.
+    const dir = standIns("systemctl", { systemctl: 'echo "$*" >>"$CALLS"; if [[ $1 == is-enabled ]]; then exit "$ENABLED"; fi' });
+
+    /** Runs `body` in a rendered script; returns the systemctl calls it made. */
+    function run(body: string[], enabled = "0"): string[] {
+        const calls = join(dir, "calls");
+        writeFileSync(calls, "");
+        execFileSync("bash", ["-c", r.script("systemd functions", body)], { env: { PATH: `${dir}:/usr/bin:/bin`, CALLS: calls, ENABLED: enabled } });
+        return readFileSync(calls, "utf8").split("\n").filter(Boolean);
+    }
+
+    it("enables a unit only when it is not enabled yet", () => {
+        expect(run(["lvs_enable nginx.service"])).toEqual(["is-enabled -q nginx.service"]);
+        expect(run(["lvs_enable nginx.service"], "1")).toEqual(["is-enabled -q nginx.service", "enable -q nginx.service"]);
+    });
+
+    it("reloads systemd only when the run changed a unit file", () => {
+        expect(run(["lvs_remove /etc/systemd/system/lvs-lab-absent.service", "lvs_systemd_reload"])).toEqual([]);
+        expect(run(["lvs_units_changed=1", "lvs_systemd_reload", "lvs_systemd_reload"])).toEqual(["daemon-reload"]);
+    });
+
+    it("is what every step enables and reloads with", () => {
+        const s = spec("dr-nfs");
+        const steps = [r.renderDirector(s, s.director), r.renderNginx(s, s.realServers[0]), r.renderKeepalived(spec("ha"), directors(spec("ha"))[0])];
+        const prelude = r.script("none", []).split("\n").slice(3).join("\n");
+        for (const step of steps) {
+            const [, body] = step.create.split(prelude);
+            expect(body).toMatch(/lvs_enable /);
+            expect(body).not.toMatch(/systemctl (enable|daemon-reload)/);
+        }
+    });
+});
+
 describe("split-brain guard against stand-in ping and arping", () => {
     // Stand-ins, unit tests only: ping exits $PING; arping prints the replies in $ARPING.
     const dir = standIns("guard", { ping: 'exit "$PING"', arping: 'printf "%s" "$ARPING"' });
@@ -172,10 +206,14 @@ describe("split-brain guard against stand-in ping and arping", () => {
     const [d1, d2] = directors(s);
     const reply = (mac: string) => `Unicast reply from 192.168.169.100 [${mac.toUpperCase()}]  0.7ms\n`;
 
+    const yielded = join(dir, "yielded");
+    const hasYielded = () => existsSync(yielded);
+
     /** Runs the guard of `director` in `state`; returns its exit code. */
     function guard(director: typeof d1, state: string, env: { PING?: string; ARPING?: string }): number {
         writeFileSync(join(dir, "state"), state);
-        const text = r.renderVrrpGuard(s, director).replace(r.VRRP_STATE, join(dir, "state"));
+        const text = r.renderVrrpGuard(s, director).replaceAll(r.VRRP_STATE, join(dir, "state")).replaceAll(r.VRRP_YIELDED, yielded);
+        expect(text).not.toContain("/run/lvs-lab");
         try {
             execFileSync("bash", ["-c", text], { env: { PATH: `${dir}:/usr/bin:/bin`, PING: "0", ARPING: "", ...env } });
             return 0;
@@ -189,9 +227,27 @@ describe("split-brain guard against stand-in ping and arping", () => {
         expect(guard(d2, "BACKUP", { PING: "1" })).toBe(1);
     });
 
-    it("fails on a lower-priority MASTER (or FAULT) while the higher-priority director answers for the VIP", () => {
+    it("fails on a lower-priority MASTER while the higher-priority director answers for the VIP, and keeps it yielding in FAULT", () => {
+        rmSync(yielded, { force: true });
         expect(guard(d2, "MASTER", { ARPING: reply(d1.mac) })).toBe(1);
+        expect(hasYielded()).toBe(true);
         expect(guard(d2, "FAULT", { ARPING: reply(d1.mac) })).toBe(1);
+        // The higher-priority director is gone: the yield ends, and the adverts decide again.
+        expect(guard(d2, "FAULT", { ARPING: "" })).toBe(0);
+        expect(hasYielded()).toBe(false);
+    });
+
+    it("lets a director in FAULT for another reason (the gateway, a run that timed out) return once the gateway answers", () => {
+        rmSync(yielded, { force: true });
+        expect(guard(d2, "FAULT", { PING: "1", ARPING: reply(d1.mac) })).toBe(1);
+        expect(guard(d2, "FAULT", { ARPING: reply(d1.mac) })).toBe(0);
+        expect(hasYielded()).toBe(false);
+    });
+
+    it("forgets a yield once the director is BACKUP: the adverts decide there", () => {
+        writeFileSync(yielded, "");
+        expect(guard(d2, "BACKUP", { ARPING: reply(d1.mac) })).toBe(0);
+        expect(hasYielded()).toBe(false);
     });
 
     it("passes in BACKUP, when nobody else holds the VIP, and always on the highest priority", () => {
