@@ -5,7 +5,7 @@
 //   graceful: `virsh shutdown`, ACPI: keepalived stops and sends a priority-0 advert first.
 import { directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
-import { HaLab, lastAnswered, madeSince } from "../engine/haLab";
+import { HaLab, madeSince } from "../engine/haLab";
 import { ok, sandbox } from "../engine/harness";
 import { bootVmLab, configureLab, testLabConfig, waitUntil } from "../engine/vmLab";
 import { domainName } from "../../components/lab";
@@ -28,8 +28,7 @@ async function main(): Promise<void> {
         await ha.waitForMaster(master);
         for (const kind of ["hard", "graceful"] as const) {
             for (let i = 0; i < TRIALS; i++) {
-                const loop = ha.requestLoop();
-                await loop.until("5 answers", lastAnswered(5));
+                const loop = await ha.answeringLoop();
                 if (kind === "hard") await ha.powerOff(master);
                 else ok(await sandbox.virsh("shutdown", domainName(spec, master)), `shut ${master.name} down`);
                 await ha.waitForMaster(backup, 60_000, [master]);

@@ -79,6 +79,16 @@ export class HaLab {
         return new RequestLoop(this.lab, maxSeconds);
     }
 
+    /**
+     * Starts a request loop and waits (bounded) until its last `answers` requests were answered,
+     * so a fault injected next lands in a loop that is running and being served.
+     */
+    async answeringLoop(answers = 5): Promise<RequestLoop> {
+        const loop = this.requestLoop();
+        await loop.until(`${answers} answers`, lastAnswered(answers));
+        return loop;
+    }
+
     /** The client's clock (ms), the clock the request loop stamps its requests with. */
     async clientNow(): Promise<number> {
         return Number(ok(await this.lab.guests.sh(this.spec.client, "date +%s%3N", 30_000), "client clock").stdout.trim());
@@ -144,7 +154,7 @@ export class RequestLoop {
 }
 
 /** Whether the last `n` requests all got an answer. */
-export const lastAnswered = (n: number) => (requests: r.LoopRequest[]): boolean =>
+const lastAnswered = (n: number) => (requests: r.LoopRequest[]): boolean =>
     requests.length >= n && requests.slice(-n).every((q) => q.server !== undefined);
 
 /** Whether the loop has made `n` requests (answered or not) since `atMs` on the client's clock. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostSpec, LabSpec, directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
-import { HaLab, failedSince, lastAnswered, madeSince } from "./haLab";
+import { HaLab, failedSince, madeSince } from "./haLab";
 import { ok } from "./harness";
 import { VmLab, bootVmLab, configureLab, serviceStats, testLabConfig, waitUntil } from "./vmLab";
 
@@ -51,8 +51,7 @@ describe("director HA with keepalived on real VMs", () => {
     it("a keepalived reload edits the table in place: the virtual server and its counters stay, no request fails", async () => {
         const before = await serviceStats(lab, d1);
         const cursors = await ha.journalCursors();
-        const loop = ha.requestLoop();
-        await loop.until("5 answers", lastAnswered(5));
+        const loop = await ha.answeringLoop();
         const printed = await ha.applyKeepalived(labSpec((c) => (c.realServers[1].weight = 3)));
         expect(printed[d1.name]).toMatch(new RegExp(`-> ${rs2.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+3`));
         await loop.until("5 requests after the reload", madeSince(await ha.clientNow(), 5));
@@ -68,8 +67,7 @@ describe("director HA with keepalived on real VMs", () => {
     });
 
     it("health check: a stopped nginx leaves the table, with client errors only until then; restarted, it comes back", async () => {
-        const loop = ha.requestLoop();
-        await loop.until("5 answers", lastAnswered(5));
+        const loop = await ha.answeringLoop();
         await sh(rs1, "systemctl stop nginx");
         const stopped = Date.now();
         await waitUntil(`${rs1.name} to leave ${d1.name}'s table`, 60_000, async () => ((await ha.table(d1)).includes(`${rs1.ip}:80`) ? undefined : true), 500);
@@ -91,8 +89,7 @@ describe("director HA with keepalived on real VMs", () => {
     });
 
     it("master powered off: the backup takes the VIP and the client keeps being served", async () => {
-        const loop = ha.requestLoop();
-        await loop.until("5 answers", lastAnswered(5));
+        const loop = await ha.answeringLoop();
         await ha.powerOff(d1);
         await ha.waitForMaster(d2, 60_000, [d1]);
         const takeoverAt = await ha.clientNow();
