@@ -89,6 +89,8 @@ describe("director HA with keepalived on real VMs", () => {
     });
 
     it("master powered off: the backup takes the VIP and the client keeps being served", async () => {
+        // The failover starts from a ready backup: one in FAULT would first wait for its guard.
+        expect(await ha.vrrpState(d2)).toBe("BACKUP");
         const loop = await ha.answeringLoop();
         await ha.powerOff(d1);
         await ha.waitForMaster(d2, 60_000, [d1]);
