@@ -12,6 +12,8 @@ TOOLCHAIN_DIR=$LVS_LAB_CACHE/toolchain/pulumi-v$PULUMI_VERSION
 # Project-local engine home (plugins, credentials) and file backend: nothing touches ~/.pulumi.
 PULUMI_HOME_DIR=$LVS_LAB_REPO/.lab/pulumi-home
 PULUMI_STATE_DIR=$LVS_LAB_REPO/.lab/state
+# Which command plugin setup installed: "official" or "lvs-lab" (tools/command-provider).
+COMMAND_PLUGIN_MARKER=$PULUMI_HOME_DIR/command-plugin
 # The GitHub workflow linter the unit tests run (test/unit/workflow.test.ts); setup builds it.
 ACTIONLINT_VERSION=1.7.12
 ACTIONLINT=$LVS_LAB_CACHE/actionlint-v$ACTIONLINT_VERSION/actionlint

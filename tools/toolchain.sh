@@ -12,10 +12,6 @@ source "$(dirname "$0")/lib.sh"
 declare -A LANGUAGE_HOST_PSEUDO=(
     [3.121.0]=v3.0.0-20240622000434-79e814fe0f21
 )
-# The command provider has no provider/ tags either; its v1.2.1 is the commit of tag v1.2.1.
-declare -A COMMAND_PSEUDO=(
-    [1.2.1]=v0.0.0-20260303235922-7f3eb6f3b77c
-)
 export GOFLAGS=-mod=mod CGO_ENABLED=0
 # The checksum database has no entry for the language host's pseudo-version.
 export GONOSUMDB=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs
@@ -84,22 +80,25 @@ GO
     mv "$TOOLCHAIN_DIR/pulumi.new" "$TOOLCHAIN_DIR/pulumi"
 }
 
-# Builds a resource plugin once into the cache; prints nothing and fails when it cannot.
+# The command plugin: the official one when the ordinary `pulumi plugin install` can fetch it,
+# otherwise the project's own implementation (tools/command-provider) built from Go modules.
+# Which one is in use is written to $COMMAND_PLUGIN_MARKER for `lab status` and the README.
+install_official_command_plugin() {
+    [[ ${LVS_LAB_TOOLCHAIN:-auto} == offline ]] && return 1
+    PULUMI_HOME=$PULUMI_HOME_DIR timeout 120 "$TOOLCHAIN_DIR/pulumi" plugin install resource command "$COMMAND_VERSION" \
+        >"$LVS_LAB_CACHE/toolchain/command-install.log" 2>&1
+}
+
 build_command_plugin() {
-    local out=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION
-    [[ -x $out ]] && return 0
-    local pseudo=${COMMAND_PSEUDO[$COMMAND_VERSION]:-}
-    [[ -n $pseudo ]] || { lvs_log "no known commit for command v$COMMAND_VERSION"; return 1; }
-    local src=$LVS_LAB_CACHE/toolchain/src/command-v$COMMAND_VERSION
-    mkdir -p "$src" "$(dirname "$out")"
-    printf 'module lvs-lab.local/command\n\ngo 1.22\n\nrequire github.com/pulumi/pulumi-command/provider %s\n' "$pseudo" >"$src/go.mod"
-    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command"\n' >"$src/tools.go"
-    (
-        cd "$src"
-        go mod tidy
-        go build "${RELEASE_FLAGS[@]}" -ldflags "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=v$COMMAND_VERSION" \
-            -o "$out" github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command
-    )
+    local out=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab
+    local src=$LVS_LAB_REPO/tools/command-provider
+    local stamp
+    stamp=$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go | sha256sum | cut -c1-16)
+    [[ -x $out && -f $out.stamp && $(cat "$out.stamp") == "$stamp" ]] && return 0
+    lvs_log "building the project's command plugin v$COMMAND_VERSION (tools/command-provider)"
+    mkdir -p "$(dirname "$out")"
+    (cd "$src" && go build "${RELEASE_FLAGS[@]}" -ldflags "-X main.version=$COMMAND_VERSION" -o "$out" .)
+    echo "$stamp" >"$out.stamp"
 }
 
 build_libvirt_plugin() {
@@ -129,11 +128,15 @@ if build_libvirt_plugin; then
 else
     missing+=("libvirt $LIBVIRT_VERSION")
 fi
-if build_command_plugin 2>"$LVS_LAB_CACHE/toolchain/command-build.log"; then
-    install_plugin command "$COMMAND_VERSION" "$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION"
+if [[ $(cat "$COMMAND_PLUGIN_MARKER" 2>/dev/null) == official ]] ||
+    { [[ ! -f $COMMAND_PLUGIN_MARKER ]] && install_official_command_plugin; }; then
+    echo official >"$COMMAND_PLUGIN_MARKER"
+    lvs_log "command plugin: the official pulumi-resource-command v$COMMAND_VERSION"
+elif build_command_plugin; then
+    install_plugin command "$COMMAND_VERSION" "$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab"
+    echo lvs-lab >"$COMMAND_PLUGIN_MARKER"
+    lvs_log "command plugin: the official one could not be installed (see $LVS_LAB_CACHE/toolchain/command-install.log); using lvs-lab's own v$COMMAND_VERSION (tools/command-provider)"
 else
-    lvs_log "command $COMMAND_VERSION could not be built from the Go module proxy:"
-    grep -m1 -E 'Forbidden|not available|error' "$LVS_LAB_CACHE/toolchain/command-build.log" >&2 || true
     missing+=("command $COMMAND_VERSION")
 fi
 lvs_log "toolchain: $("$TOOLCHAIN_DIR/pulumi" version) (pulumi, pulumi-language-nodejs) in $TOOLCHAIN_DIR"
