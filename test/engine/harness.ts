@@ -52,7 +52,11 @@ export class Workspace {
     readonly dir: string;
     readonly backend: string;
 
-    constructor(name: string) {
+    /**
+     * @param name prefix of the workspace directory.
+     * @param netns the network namespace the engine runs in (default: the sandbox's).
+     */
+    constructor(name: string, private readonly netns?: string) {
         mkdirSync(join(REPO, ".lab", "tmp"), { recursive: true });
         this.dir = mkdtempSync(join(REPO, ".lab", "tmp", `${name}-`));
         this.backend = join(this.dir, "state");
@@ -79,9 +83,10 @@ export class Workspace {
         return project;
     }
 
-    /** Runs the repo's engine wrapper inside the sandbox, on the project in `projectDir`. */
+    /** Runs the repo's engine wrapper inside the sandbox (or `netns`), on the project in `projectDir`. */
     pulumi(projectDir: string, args: string[], timeoutMs = 15 * 60_000): Promise<Ran> {
-        return run("bash", [SANDBOX, "exec", "env", `PULUMI_BACKEND_URL=file://${this.backend}`, PULUMI, "-C", projectDir, "--non-interactive", ...args], { timeoutMs });
+        const inNamespace = this.netns ? ["ip", ["netns", "exec", this.netns]] as const : ["bash", [SANDBOX, "exec"]] as const;
+        return run(inNamespace[0], [...inNamespace[1], "env", `PULUMI_BACKEND_URL=file://${this.backend}`, PULUMI, "-C", projectDir, "--non-interactive", ...args], { timeoutMs });
     }
 
     remove(): void {
