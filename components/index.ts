@@ -4,4 +4,5 @@
  */
 export * from "./config";
 export * from "./lab";
+export * from "./plan";
 export * as render from "./render";

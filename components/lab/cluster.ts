@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LabSpec, allHosts, directors } from "../config";
-import { scriptHash } from "../remote";
-import { renderIpvsRules } from "../render";
+import { LabSpec, Role, allHosts } from "../config";
+import { planLab } from "../plan";
 import { NfsServer, TomcatBackend } from "./backends";
 import { LabClient, Verification } from "./client";
 import { Director } from "./director";
 import { createLabContext } from "./guest";
+import { LabHostArgs, LabHostComponent, LabRegistry } from "./host";
 import { RealServer } from "./realServer";
 
 /** Arguments of a whole lab. */
@@ -16,10 +16,20 @@ export interface LvsDrClusterArgs {
     verifyRequests?: number;
 }
 
+/** The component each role is built as. */
+const ROLE_COMPONENT: Record<Role, new (name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) => LabHostComponent> = {
+    nfs: NfsServer,
+    tomcat: TomcatBackend,
+    realServer: RealServer,
+    director: Director,
+    client: LabClient,
+};
+
 /**
- * A complete LVS lab on one libvirt segment: NFS server and tomcats first, then the real
- * servers, then the director (which adds them only once their VIP and ARP settings are in
- * place), and last the client that proves the lab through the VIP.
+ * A complete LVS lab on one libvirt segment, built from the plan of each host's steps
+ * (`planLab`): NFS server and tomcats first, then the real servers, then the directors (which
+ * add them only once their VIP and ARP settings are in place), and last the client that proves
+ * the lab through the VIP.
  */
 export class LvsDrCluster extends pulumi.ComponentResource {
     /** `http://VIP:port/`. */
@@ -39,42 +49,18 @@ export class LvsDrCluster extends pulumi.ComponentResource {
         super("lvs-lab:index:LvsDrCluster", name, {}, opts);
         const { spec } = args;
         const lab = createLabContext(name, spec, this);
-
-        const nfs = spec.nfs ? new NfsServer(spec.nfs.name, { lab, server: spec.nfs }, { parent: this }) : undefined;
-        const tomcats = spec.tomcats.map((t) => new TomcatBackend(t.name, { lab, backend: t }, { parent: this }));
-        const backends = [...(nfs ? [nfs] : []), ...tomcats];
-        const realServers = spec.realServers.map(
-            (rs) => new RealServer(rs.name, { lab, server: rs, backends, outlives: nfs ? [nfs.machine] : [] }, { parent: this }),
-        );
-        // With HA every director gets keepalived, started in priority order so that the
-        // preferred master wins the first election.
-        const directorNodes = new Map<string, Director>();
-        let startAfter: pulumi.Resource[] = [];
-        for (const d of [...directors(spec)].sort((a, b) => b.priority - a.priority)) {
-            const node = new Director(d.name, { lab, director: d, realServers, startAfter }, { parent: this });
-            directorNodes.set(d.name, node);
-            startAfter = [node.serviceStep];
+        const registry = new LabRegistry();
+        const components = new Map<string, LabHostComponent>();
+        for (const plan of planLab(spec, { verifyRequests: args.verifyRequests ?? 20 })) {
+            components.set(plan.host.name, new ROLE_COMPONENT[plan.host.role](plan.host.name, { lab, plan, registry }, { parent: this }));
         }
-        const client = new LabClient(spec.client.name, {
-            lab,
-            requests: args.verifyRequests ?? 20,
-            service: [...directorNodes.values()],
-            verifyTriggers: [scriptHash(renderIpvsRules(spec))],
-        }, { parent: this });
 
         this.vipUrl = pulumi.output(`http://${spec.service.vip}:${spec.service.ports[0]}/`);
         this.hosts = pulumi.output(Object.fromEntries(allHosts(spec).map((h) => [h.name, h.ip])));
-        this.ipvsTable = directorNodes.get(spec.director.name)!.ipvsTable;
-        this.verification = client.verification;
+        this.ipvsTable = (components.get(spec.director.name) as Director).ipvsTable;
+        this.verification = (components.get(spec.client.name) as LabClient).verification;
         this.clientPrivateKey = pulumi.secret(lab.clientKey.privateKey);
-        const hostKeyOf = (host: { name: string }, machine: { hostKey: pulumi.Output<string> }) => [host.name, machine.hostKey] as const;
-        this.hostKeys = pulumi.all(Object.fromEntries([
-            ...(nfs && spec.nfs ? [hostKeyOf(spec.nfs, nfs)] : []),
-            ...spec.tomcats.map((t, i) => hostKeyOf(t, tomcats[i])),
-            ...spec.realServers.map((rs, i) => hostKeyOf(rs, realServers[i])),
-            ...directors(spec).map((d) => hostKeyOf(d, directorNodes.get(d.name)!)),
-            hostKeyOf(spec.client, client),
-        ]));
+        this.hostKeys = pulumi.all(Object.fromEntries(allHosts(spec).map((h) => [h.name, components.get(h.name)!.hostKey])));
         this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys });
     }
 }

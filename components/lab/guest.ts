@@ -79,9 +79,9 @@ export function bootMachine(name: string, lab: LabContext, host: HostSpec, paren
 export function createGuest(name: string, lab: LabContext, host: HostSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): Guest {
     const machine = bootMachine(name, lab, host, parent, dependsOn);
     const connection: GuestConnection = { host: host.ip, user: lab.spec.sshUser, privateKey: lab.clientKey.privateKey, hostKey: machine.hostKey.publicKey };
-    const triggers = [machine.domain.id];
-    const sshUp = waitForSsh(`${name}-ssh`, host.ip, machine.consoleLog, triggers, { parent, dependsOn: [machine.domain] });
-    const ready = remoteStep(`${name}-cloud-init`, { connection, script: renderCloudInitWait(host), triggers }, { parent, dependsOn: [sshUp] });
+    const machineId = machine.domain.id;
+    const sshUp = waitForSsh(`${name}-ssh`, host.ip, machine.consoleLog, machineId, { parent, dependsOn: [machine.domain] });
+    const ready = remoteStep(`${name}-cloud-init`, { connection, machineId, script: renderCloudInitWait(host) }, { parent, dependsOn: [sshUp] });
     return { connection, domain: machine.domain, ready };
 }
 

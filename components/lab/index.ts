@@ -3,4 +3,5 @@ export * from "./client";
 export * from "./cluster";
 export * from "./director";
 export * from "./guest";
+export * from "./host";
 export * from "./realServer";

@@ -1,6 +1,5 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { HostScript, renderSshWait } from "../render";
 
 /** How every remote step reaches its guest. */
@@ -25,34 +24,38 @@ export function asRoot(script: string): string {
     return `sudo -n bash -s <<'${SCRIPT_EOF}'\n${body}${SCRIPT_EOF}`;
 }
 
-/** sha256 of the rendered script, the re-run trigger. */
-export function scriptHash(script: string): string {
-    return createHash("sha256").update(script).digest("hex");
-}
-
 /** Arguments of one remote step. */
 export interface RemoteStepArgs {
     connection: GuestConnection;
-    /** The rendered create and delete scripts. */
-    script: HostScript;
     /**
-     * Values whose change re-runs the step, besides the script itself (e.g. the VM's id, so a
-     * replaced VM is configured again).
+     * The machine the step configures (its libvirt domain id). It is part of the command text, so
+     * a new machine in the same place re-runs the step on it as an update.
      */
-    triggers?: pulumi.Input<unknown>[];
+    machineId: pulumi.Input<string>;
+    /** The rendered script; its `create` is what runs (see `remoteStep` for why `delete` does not). */
+    script: HostScript;
     /** Hide stdout and stderr from logs and state (for steps that print secrets). */
     secretOutput?: boolean;
 }
 
+/** The first line of every step's command: which machine it ran on (a shell comment). */
+export function machineLine(machineId: string): string {
+    return `# lvs-lab machine ${machineId}`;
+}
+
 /**
  * The one SSH-command wrapper: every remote step goes through here.
- * - pinned host key and the lab key from state (no TOFU); bounded dial retries;
- * - re-runs when the rendered script changes (hash in triggers) by running it again in place
- *   (`update` = `create`, so a change never runs the old delete script against the new state);
- * - the delete script runs on `pulumi destroy` or when the step leaves the program.
+ * - pinned host key and the lab key from state (no trust on first use); bounded dial retries;
+ * - the command's text is the re-run trigger: a changed script, or a new machine, is an update
+ *   that runs the script again in place (no `triggers`, which would replace the step and run the
+ *   old one's delete at the end of the deployment);
+ * - no `delete`: a step's work lives and dies with its machine, so neither `pulumi destroy` nor a
+ *   removed machine ever dials a host that is going away (the director's service step, the one
+ *   step that can change path on a living machine, takes the old path off itself);
+ * - no previous output in the environment: the guests' sshd accepts no such variables.
  */
 export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-    const create = asRoot(args.script.create);
+    const create = pulumi.interpolate`${pulumi.output(args.machineId).apply(machineLine)}\n${asRoot(args.script.create)}`;
     return new command.remote.Command(
         name,
         {
@@ -61,14 +64,12 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
                 user: args.connection.user,
                 privateKey: args.connection.privateKey,
                 hostKey: args.connection.hostKey,
-                // Each failed dial is retried at once; ten tries ride out an sshd restart.
+                // Ten retries with backoff (about 11 s) ride out an sshd restart.
                 dialErrorLimit: 10,
                 perDialTimeout: 15,
             },
             create,
-            update: create,
-            delete: asRoot(args.script.delete),
-            triggers: [scriptHash(args.script.create), ...(args.triggers ?? [])],
+            addPreviousOutputInEnv: false,
             ...(args.secretOutput ? { logging: "none" as const } : {}),
         },
         { ...opts, ...(args.secretOutput ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}) },
@@ -78,8 +79,9 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
 /**
  * Waits, from where the engine runs, until the guest's SSH port answers (bounded; see
  * `renderSshWait`). Every remote step of a machine depends on this, so no step burns its dial
- * retries on a VM that is still booting.
+ * retries on a VM that is still booting. A new machine re-runs it, as for remote steps.
  */
-export function waitForSsh(name: string, host: string, consoleLog: string, triggers: pulumi.Input<unknown>[], opts: pulumi.CustomResourceOptions): command.local.Command {
-    return new command.local.Command(name, { create: renderSshWait(host, consoleLog), interpreter: ["/bin/bash", "-c"], triggers }, opts);
+export function waitForSsh(name: string, host: string, consoleLog: string, machineId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): command.local.Command {
+    const create = pulumi.interpolate`${pulumi.output(machineId).apply(machineLine)}\n${renderSshWait(host, consoleLog)}`;
+    return new command.local.Command(name, { create, interpreter: ["/bin/bash", "-c"] }, opts);
 }

@@ -109,14 +109,15 @@ export function summariseRequestLoop(requests: LoopRequest[]): { requests: numbe
 
 /**
  * The client's verification: the static page across real servers and, with tomcats, `.jsp`
- * across the backends. Read-only, so its delete does nothing.
+ * across the backends. Read-only, so its delete does nothing. Its title names the servers it
+ * expects, so a server added or removed re-runs it; a weight change does not.
  * @param requests how many requests each probe sends.
  */
 export function renderVerification(spec: LabSpec, requests: number): HostScript {
     const lines = probeLines(spec, requests, "/", REAL_SERVER_HEADER);
     if (spec.tomcats.length) lines.push(...probeLines(spec, requests, "/index.jsp", BACKEND_HEADER));
     return {
-        create: script("verify the lab through the VIP", lines),
+        create: script(`verify the lab through the VIP (${[...spec.realServers, ...spec.tomcats].map((s) => s.name).join(", ")})`, lines),
         delete: nothingToUndo("verification"),
     };
 }

@@ -59,12 +59,24 @@ export function renderIpvsRules(spec: LabSpec): string {
  */
 export const IPVS_APPLY_SCRIPT = readFileSync(join(__dirname, "assets", "lvs-lab-ipvs-apply.sh"), "utf8");
 
+/** Lines that take the ipvsadm path off a director: empty its table, remove the boot step and files. */
+export function ipvsRemoval(): string[] {
+    return [
+        // An empty rules file makes the reconciler delete every service it finds.
+        `if [[ -x ${IPVS_APPLY} ]]; then ${IPVS_APPLY} /dev/null; fi`,
+        ...removeBootStep("lvs-lab-ipvs"),
+        `rm -f ${IPVS_RULES_PATH} ${IPVS_APPLY}`,
+    ];
+}
+
 /**
  * The director's IPVS step: install the rules file and reconciler, apply now and at boot, and
  * print the resulting table. Its own remote command, so a weight change touches nothing else.
+ * @param before lines that run first (e.g. taking the keepalived path off the director).
  */
-export function renderIpvsStep(spec: LabSpec): HostScript {
+export function renderIpvsStep(spec: LabSpec, before: string[] = []): HostScript {
     const create = script(`IPVS table for ${spec.service.vip} (${spec.service.mode})`, [
+        ...before,
         ...install(PACKAGES.ipvsadm),
         writeFile(IPVS_RULES_PATH, renderIpvsRules(spec)),
         writeFile(IPVS_APPLY, IPVS_APPLY_SCRIPT, "0755"),
@@ -76,11 +88,6 @@ export function renderIpvsStep(spec: LabSpec): HostScript {
         }),
         "ipvsadm -Ln",
     ]);
-    const del = script(`remove the IPVS table for ${spec.service.vip}`, [
-        // An empty rules file makes the reconciler delete every service it finds.
-        `if [[ -x ${IPVS_APPLY} ]]; then ${IPVS_APPLY} /dev/null; fi`,
-        ...removeBootStep("lvs-lab-ipvs"),
-        `rm -f ${IPVS_RULES_PATH} ${IPVS_APPLY}`,
-    ]);
+    const del = script(`remove the IPVS table for ${spec.service.vip}`, ipvsRemoval());
     return { create, delete: del };
 }

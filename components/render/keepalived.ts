@@ -170,6 +170,14 @@ export function renderVrrpNotify(): string {
     ].join("\n") + "\n";
 }
 
+/** Lines that take keepalived off a director; it removes its addresses and virtual servers as it stops. */
+export function keepalivedRemoval(): string[] {
+    return [
+        "systemctl disable -q --now keepalived.service 2>/dev/null || true",
+        `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE} ${VRRP_YIELDED}`,
+    ];
+}
+
 /**
  * keepalived on one director: installs the configuration, the guard and the notify script,
  * checks the file, then starts keepalived, or reloads it when the file changed (a reload edits
@@ -177,12 +185,13 @@ export function renderVrrpNotify(): string {
  * state and `ipvsadm -Ln`.
  * @param director the director this step configures.
  */
-export function renderKeepalived(spec: LabSpec, director: DirectorSpec): HostScript {
+export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: string[] = []): HostScript {
     const ha = haOf(spec);
     const services = virtualServices(spec);
     const protoFlag = spec.service.protocol === "tcp" ? "-t" : "-u";
     const firstService = `${spec.service.vip}:${spec.service.ports[0]}`;
     const create = script(`keepalived on ${director.name} for ${spec.service.vip} (${spec.service.mode})`, [
+        ...before,
         ...install(PACKAGES.keepalived, PACKAGES.arping, PACKAGES.ipvsadm),
         `conf_before=$(sha256sum ${KEEPALIVED_CONF} 2>/dev/null || true)`,
         writeFile(VRRP_NOTIFY, renderVrrpNotify(), "0755"),
@@ -204,8 +213,7 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec): HostScr
         "ipvsadm -Ln",
     ]);
     const del = script(`remove keepalived from ${director.name}`, [
-        "systemctl disable -q --now keepalived.service 2>/dev/null || true",
-        `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE} ${VRRP_YIELDED}`,
+        ...keepalivedRemoval(),
         // keepalived removes its addresses and virtual servers when it stops; these catch a killed one.
         ...services.map((vs) => `ipvsadm -D ${protoFlag} ${vs.vip}:${vs.port} 2>/dev/null || true`),
         ...vrrpInstances(spec, ha, director).map((i) => `ip addr del ${i.address} dev ${director.nic} 2>/dev/null || true`),

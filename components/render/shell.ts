@@ -189,6 +189,11 @@ export function installBootStep(step: BootStep): string[] {
     ];
 }
 
+/** Lines that run `lines` only when `path` exists on the guest. */
+export function ifPresent(path: string, lines: string[]): string[] {
+    return [`if [[ -e ${path} ]]; then`, ...lines.map((l) => `    ${l}`), "fi"];
+}
+
 /** Lines that disable and remove a boot step (its effects are undone by the caller). */
 export function removeBootStep(name: string): string[] {
     return [

@@ -26,7 +26,7 @@ beforeAll(async () => {
                 if (args.type === "command:remote:Command" && args.name.endsWith("-verify")) {
                     state.stdout = "# probe http://192.168.168.100:80/\nnginx1 10\nnginx2 10\n# probe http://192.168.168.100:80/index.jsp\ntomcat1 13\ntomcat2 7\n";
                 }
-                if (args.type === "command:remote:Command" && args.name.endsWith("-ipvs")) state.stdout = "IP Virtual Server version 1.2.1";
+                if (args.type === "command:remote:Command" && args.name.endsWith("-service")) state.stdout = "IP Virtual Server version 1.2.1";
                 if (args.type.startsWith("pulumi-nodejs:dynamic")) {
                     state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
                     state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
@@ -72,6 +72,21 @@ const urnsUnder = (name: string) => {
         for (const r of registered) if (out.has(r.parent) && !out.has(r.urn)) (out.add(r.urn), (grew = true));
     }
     return out;
+};
+/** Whether `from` waits for `to`, directly or through other resources. */
+const waitsFor = (from: string, to: string): boolean => {
+    const target = byName(to).urn;
+    const seen = new Set<string>();
+    const stack = [...byName(from).dependencies];
+    while (stack.length) {
+        const urn = stack.pop()!;
+        if (urn === target) return true;
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        const r = registered.find((x) => x.urn === urn);
+        if (r) stack.push(...r.dependencies);
+    }
+    return false;
 };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -122,8 +137,8 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("adds real servers to IPVS only after their VIP and ARP settings", () => {
-        const ipvsDeps = new Set(byName("director-ipvs").dependencies);
-        for (const rs of ["nginx1-lvs", "nginx2-lvs"]) expect(ipvsDeps, rs).toContain(byName(rs).urn);
+        for (const rs of ["nginx1-lvs", "nginx2-lvs", "nginx1-nginx", "nginx2-nginx"]) expect(waitsFor("director-service", rs), rs).toBe(true);
+        expect(waitsFor("nginx1-lvs", "director-service")).toBe(false);
     });
 
     it("configures nginx only after the tomcats it proxies to", () => {
@@ -139,8 +154,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("verifies from the client after the director", () => {
-        // dependsOn a component resolves to its children: the IPVS step is among them.
-        expect(byName("client-verify").dependencies).toContain(byName("director-ipvs").urn);
+        expect(byName("client-verify").dependencies).toContain(byName("director-service").urn);
     });
 
     it("keeps keys secret: user-data, SSH private keys and connections", () => {
@@ -166,11 +180,23 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect(plain.hostKey).toBe("ssh-ed25519 AAAAmock nginx2-host-key");
     });
 
-    it("re-runs a step when its script changes: the script hash is a trigger and update equals create", () => {
-        const ipvs = byName("director-ipvs").wire as any;
-        expect(ipvs.update).toBe(ipvs.create);
-        expect(ipvs.triggers[0]).toMatch(/^[0-9a-f]{64}$/);
-        expect(ipvs.create).toContain("-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1");
+    it("re-runs a step in place when its script or its machine changes: the command text names the machine, no triggers, no delete", () => {
+        const steps = registered.filter((r) => r.type === "command:remote:Command");
+        // A cloud-init wait per machine; real servers lvs + nginx, tomcats one, the director lvs + service, the client tools + verify.
+        expect(steps.length).toBe(6 + 2 * 2 + 2 * 1 + 2 + 2);
+        for (const step of steps) {
+            const wire = step.wire as any;
+            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|service|tools|verify)$/, "");
+            expect(wire.create.split("\n")[0], step.name).toBe(`# lvs-lab machine ${machine}-domain-id`);
+            expect(wire.create, step.name).toContain("sudo -n bash -s <<'LVSLAB_SCRIPT_EOF'\n#!/usr/bin/env bash\n");
+            expect(wire, step.name).not.toHaveProperty("triggers");
+            expect(wire, step.name).not.toHaveProperty("delete");
+            expect(wire, step.name).not.toHaveProperty("update");
+            expect(wire.addPreviousOutputInEnv, step.name).toBe(false);
+        }
+        expect((byName("director-service").wire as any).create).toContain("-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1");
+        expect((byName("director-ssh").wire as any).create.split("\n")[0]).toBe("# lvs-lab machine director-domain-id");
+        expect(byName("director-ssh").wire).not.toHaveProperty("triggers");
     });
 
     it("exports the VIP URL, addresses, and the client's verification", async () => {
@@ -201,24 +227,25 @@ describe("LvsDrCluster (ha) under mocks", () => {
         await settle();
     });
 
-    it("gives every director keepalived and no ipvsadm step", () => {
+    it("gives every director keepalived as its service, which first takes an ipvsadm table off", () => {
         expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name)).toEqual(["director1", "director2"]);
         for (const d of ["director1", "director2"]) {
-            expect((byName(`${d}-keepalived`).wire as any).create).toContain(`router_id ${d}`);
-            expect(registered.find((r) => r.name === `${d}-ipvs`)).toBeUndefined();
+            const create = (byName(`${d}-service`).wire as any).create as string;
+            expect(create).toContain(`router_id ${d}`);
+            expect(create).toContain("if [[ -e /etc/lvs-lab/ipvs.rules ]]; then");
+            expect(create).not.toContain("lvs_write /etc/lvs-lab/ipvs.rules");
         }
     });
 
     it("starts keepalived after the real servers' VIP and ARP settings, and verifies after both directors", () => {
         for (const d of ["director1", "director2"]) {
-            const deps = new Set(byName(`${d}-keepalived`).dependencies);
-            for (const rs of ["ha-nginx1-lvs", "ha-nginx2-lvs"]) expect(deps, `${d} after ${rs}`).toContain(byName(rs).urn);
-            expect(byName("ha-client-verify").dependencies).toContain(byName(`${d}-keepalived`).urn);
+            for (const rs of ["ha-nginx1-lvs", "ha-nginx2-lvs"]) expect(waitsFor(`${d}-service`, rs), `${d} after ${rs}`).toBe(true);
+            expect(byName("ha-client-verify").dependencies).toContain(byName(`${d}-service`).urn);
         }
     });
 
     it("starts keepalived on the lower-priority director only after the preferred master's", () => {
-        expect(byName("director2-keepalived").dependencies).toContain(byName("director1-keepalived").urn);
-        expect(byName("director1-keepalived").dependencies).not.toContain(byName("director2-keepalived").urn);
+        expect(byName("director2-service").dependencies).toContain(byName("director1-service").urn);
+        expect(waitsFor("director1-service", "director2-service")).toBe(false);
     });
 });

@@ -27,7 +27,7 @@ let program: Record<string, pulumi.Output<unknown>>;
 /** What the mocked engine returns for a resource: its inputs, plus what the lab reads back. */
 function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     if (type === "command:remote:Command" && name.endsWith("-verify")) return { ...inputs, stdout: "# probe http://10.77.0.100:80/\nweb1 5\nweb2 10\nweb3 15\n" };
-    if (type === "command:remote:Command" && name.endsWith("-ipvs")) return { ...inputs, stdout: "IP Virtual Server version 1.2.1" };
+    if (type === "command:remote:Command" && name.endsWith("-service")) return { ...inputs, stdout: "IP Virtual Server version 1.2.1" };
     if (type.startsWith("pulumi-nodejs:dynamic")) return { ...inputs, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n", publicKey: `ssh-ed25519 AAAAmock ${name}` };
     return inputs;
 }
@@ -95,7 +95,7 @@ describe("the from-code example under mocks", () => {
     });
 
     it("gives the director a wlc table with the web servers weighted 1, 2, 3 in Route mode", () => {
-        const ipvs = named("lb-ipvs").inputs.create as string;
+        const ipvs = named("lb-service").inputs.create as string;
         expect(ipvs).toContain("-A -t 10.77.0.100:80 -s wlc");
         for (const n of [1, 2, 3]) expect(ipvs).toContain(`-a -t 10.77.0.100:80 -r 10.77.0.1${n}:80 -g -w ${n}`);
     });

@@ -1,6 +1,6 @@
 import { execFileSync } from "child_process";
 import { describe, expect, it } from "vitest";
-import { asRoot, scriptHash } from "../../components/remote";
+import { asRoot, machineLine } from "../../components/remote";
 
 describe("asRoot", () => {
     // Runs the command line the way sshd hands it to the login shell, with sudo stubbed out.
@@ -15,7 +15,7 @@ describe("asRoot", () => {
         expect(() => asRoot("echo\nLVSLAB_SCRIPT_EOF\n")).toThrow("script contains the heredoc terminator LVSLAB_SCRIPT_EOF");
     });
 
-    it("hashes scripts stably", () => {
-        expect(scriptHash("a")).toBe("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
+    it("runs the script after the machine line, which the shell reads as a comment", () => {
+        expect(runLocally(`${machineLine("0d4c-uuid")}\n${asRoot("echo ran")}`.replace(/\nsudo -n /, "\n"))).toBe("ran\n");
     });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LabSpec, directors, parseLabConfig } from "../../components/config";
+import { planLab } from "../../components/plan";
 import * as r from "../../components/render";
 import { embeddedScripts, shellcheck } from "../shellcheck";
 import { loadStackConfig, stackNames } from "../stacks";
@@ -36,19 +37,8 @@ function allScripts(s: LabSpec): Record<string, string> {
         out[`${name}.delete`] = hs.delete;
         embeddedScripts(hs.create).forEach((e, i) => (out[`${name}.embedded${i}`] = e));
     };
-    for (const d of directors(s)) {
-        add(d.name, r.renderDirector(s, d));
-        if (s.ha) add(`${d.name}.keepalived`, r.renderKeepalived(s, d));
-        else add(`${d.name}.ipvs`, r.renderIpvsStep(s));
-    }
-    for (const rs of s.realServers) {
-        add(`${rs.name}.lvs`, r.renderRealServer(s, rs));
-        add(`${rs.name}.nginx`, r.renderNginx(s, rs));
-    }
-    for (const t of s.tomcats) add(t.name, r.renderTomcat(t));
-    if (s.nfs) add(s.nfs.name, r.renderNfsServer(s, s.nfs));
-    add("client", r.renderClient(s));
-    add("verify", r.renderVerification(s, 10));
+    // Every step the program runs, from the one plan of each host's steps.
+    for (const host of planLab(s, { verifyRequests: 10 })) for (const step of host.steps) add(`${host.host.name}.${step.name}`, step.script);
     for (const h of [s.director, s.client]) {
         out[`${h.name}.ssh-wait`] = r.renderSshWait(h.ip, `/var/log/libvirt/qemu/${h.name}-console.log`);
         out[`${h.name}.cloud-init`] = r.renderCloudInitWait(h).create;

@@ -1,0 +1,96 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LabSpec, allHosts, parseLabConfig } from "../../components/config";
+import { HostPlan, directorService, planLab } from "../../components/plan";
+import { renderIpvsRules } from "../../components/render";
+import { loadStackConfig } from "../stacks";
+
+const STACKS = ["default", "dr-tomcat", "dr-nfs", "nat", "tun", "ha"];
+const plan = (spec: LabSpec) => planLab(spec, { verifyRequests: 20 });
+const stepOf = (plans: HostPlan[], host: string, step: string) => plans.find((p) => p.host.name === host)!.steps.find((s) => s.name === step)!;
+
+describe("planLab: each host's steps and the order between hosts", () => {
+    it.each(STACKS)("%s: every host once, in an order where whatever a step waits for comes first", (stack) => {
+        const spec = parseLabConfig(loadStackConfig(stack));
+        const plans = plan(spec);
+        expect(plans.map((p) => p.host.name).sort()).toEqual(allHosts(spec).map((h) => h.name).sort());
+        const done = new Set<string>();
+        for (const p of plans) {
+            for (const ref of p.outlives) expect(done.has(`${ref}/`), `${p.host.name} outlives ${ref}`).toBe(true);
+            for (const step of p.steps) {
+                for (const ref of step.after) expect(done.has(`${ref.host}/${ref.step}`), `${p.host.name}/${step.name} after ${ref.host}/${ref.step}`).toBe(true);
+            }
+            done.add(`${p.host.name}/`);
+            for (const step of p.steps) done.add(`${p.host.name}/${step.name}`);
+            expect(new Set(p.steps.map((s) => s.name)).size).toBe(p.steps.length);
+        }
+    });
+
+    it("starts the director's service only after every real server's nginx, and verifies after it", () => {
+        const spec = parseLabConfig(loadStackConfig("dr-tomcat"));
+        const plans = plan(spec);
+        expect(stepOf(plans, "director", "service").after).toEqual([{ host: "nginx1", step: "nginx" }, { host: "nginx2", step: "nginx" }]);
+        expect(stepOf(plans, "nginx1", "nginx").after).toEqual([{ host: "tomcat1", step: "tomcat" }, { host: "tomcat2", step: "tomcat" }]);
+        expect(stepOf(plans, "client", "verify").after).toEqual([{ host: "director", step: "service" }]);
+    });
+
+    it("with HA starts keepalived in falling priority, each after the more preferred director's", () => {
+        const spec = parseLabConfig(loadStackConfig("ha"));
+        const plans = plan(spec);
+        const order = plans.filter((p) => p.host.role === "director").map((p) => p.host.name);
+        expect(order).toEqual(["director1", "director2"]);
+        expect(stepOf(plans, "director2", "service").after).toContainEqual({ host: "director1", step: "service" });
+        expect(stepOf(plans, "director1", "service").after).not.toContainEqual({ host: "director2", step: "service" });
+    });
+
+    it("mounts NFS web roots only on real servers that outlive no one but the NFS server", () => {
+        const spec = parseLabConfig(loadStackConfig("dr-nfs"));
+        for (const p of plan(spec).filter((x) => x.host.role === "realServer")) expect(p.outlives).toEqual([spec.nfs!.name]);
+    });
+
+    it("a weight change alters the director's service script and nothing else", () => {
+        const raw = loadStackConfig("dr-tomcat") as any;
+        fc.assert(fc.property(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 100 }), (which, weight) => {
+            const before = plan(parseLabConfig(raw));
+            const changed = structuredClone(raw);
+            changed.realServers[which].weight = weight;
+            const after = plan(parseLabConfig(changed));
+            const differing = before.flatMap((p, i) => p.steps.filter((s, j) => s.script.create !== after[i].steps[j].script.create).map((s) => `${p.host.name}/${s.name}`));
+            const sameWeight = (raw.realServers[which].weight ?? 1) === weight;
+            expect(differing).toEqual(sameWeight ? [] : ["director/service"]);
+        }), { numRuns: 25 });
+    });
+
+    it("an added real server changes only the director's service and the client's verification among the existing steps", () => {
+        const raw = loadStackConfig("default") as any;
+        const grown = structuredClone(raw);
+        grown.realServers.push({ name: "nginx3", ip: "192.168.168.30" });
+        const before = plan(parseLabConfig(raw));
+        const after = plan(parseLabConfig(grown));
+        const changed: string[] = [];
+        for (const p of before) {
+            const q = after.find((x) => x.host.name === p.host.name)!;
+            for (const s of p.steps) if (q.steps.find((x) => x.name === s.name)!.script.create !== s.script.create) changed.push(`${p.host.name}/${s.name}`);
+        }
+        expect(changed).toEqual(["director/service", "client/verify"]);
+    });
+});
+
+describe("directorService: one step whichever path the director takes", () => {
+    it("without HA: the IPVS table, after taking keepalived off where it ran", () => {
+        const spec = parseLabConfig(loadStackConfig("default"));
+        const create = directorService(spec, spec.director).create;
+        expect(create).toContain(renderIpvsRules(spec).trim());
+        const undo = create.indexOf("if [[ -e /etc/keepalived/keepalived.conf ]]; then\n    systemctl disable -q --now keepalived.service");
+        expect(undo).toBeGreaterThan(0);
+        expect(undo).toBeLessThan(create.indexOf("lvs_write /etc/lvs-lab/ipvs.rules"));
+    });
+
+    it("with HA: keepalived, after emptying and removing an ipvsadm table where one was set up", () => {
+        const spec = parseLabConfig(loadStackConfig("ha"));
+        const create = directorService(spec, spec.director).create;
+        const undo = create.indexOf("if [[ -e /etc/lvs-lab/ipvs.rules ]]; then\n    if [[ -x /usr/local/sbin/lvs-lab-ipvs-apply ]]; then /usr/local/sbin/lvs-lab-ipvs-apply /dev/null; fi");
+        expect(undo).toBeGreaterThan(0);
+        expect(undo).toBeLessThan(create.indexOf("lvs_write /etc/keepalived/keepalived.conf"));
+    });
+});
