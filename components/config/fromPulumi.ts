@@ -1,4 +1,30 @@
+import { z } from "zod";
 import { CONFIG_NAMESPACE } from "./errors";
+import { rawLabConfig } from "./schema";
+
+/** The schema under `.optional()`, `.default()` and `.prefault()`. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+    const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType };
+    return def.innerType && ["optional", "default", "prefault", "nullable"].includes(def.type) ? unwrapped(def.innerType) : schema;
+}
+
+/**
+ * How the program reads one top-level key's text from the engine. A key whose schema is a
+ * string (`sshUser`) is the text itself: `pulumi config set lvs-lab:sshUser true` is the user
+ * `true`. Any other key's value arrives as JSON text (a map or list set in the stack file or with
+ * `--path`) and is parsed; text that is not JSON stays text, for the schema to reject.
+ * @param key a top-level key, e.g. `service`.
+ * @param text the engine's value.
+ */
+export function decodeConfigValue(key: string, text: string): unknown {
+    const schema = (rawLabConfig.shape as Record<string, z.core.$ZodType>)[key];
+    if (schema && unwrapped(schema)._zod.def.type === "string") return text;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
 
 /**
  * Turns the engine's flat config map (`lvs-lab:service` → JSON text) into the raw object that
@@ -10,16 +36,7 @@ export function rawConfigFrom(all: Record<string, string>): Record<string, unkno
     for (const [key, text] of Object.entries(all)) {
         const [ns, name] = key.split(":", 2);
         if (ns !== CONFIG_NAMESPACE || !name) continue;
-        raw[name] = parseValue(text);
+        raw[name] = decodeConfigValue(name, text);
     }
     return raw;
-}
-
-/** Structured values arrive as JSON text, plain values as the string itself. */
-function parseValue(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
 }

@@ -1,4 +1,5 @@
 export * from "./errors";
+export * from "./fix";
 export * from "./ipv4";
 export * from "./schema";
 export * from "./spec";

@@ -36,22 +36,87 @@ export function parseCidr(s: string): Cidr | undefined {
     const size = 2 ** (32 - prefix);
     const base = toInt(m[1]);
     if (base % size !== 0) return undefined;
-    return { network: m[1], prefix, netmask: fromInt(2 ** 32 - size) };
+    return cidrOf(m[1], prefix);
+}
+
+/**
+ * The network of `prefix` bits that holds `ip`, e.g. `cidrOf("10.1.2.3", 24)` is 10.1.2.0/24.
+ * @param ip any dotted-quad address.
+ * @param prefix 0–32.
+ */
+export function cidrOf(ip: string, prefix: number): Cidr {
+    const size = 2 ** (32 - prefix);
+    const network = fromInt(Math.floor(toInt(ip) / size) * size);
+    return { network, prefix, netmask: fromInt(2 ** 32 - size) };
+}
+
+/** The `a.b.c.d/len` form of a network. */
+export function formatCidr(cidr: Cidr): string {
+    return `${cidr.network}/${cidr.prefix}`;
+}
+
+/** How many addresses the network spans, network and broadcast addresses included. */
+export function cidrSize(cidr: Cidr): number {
+    return 2 ** (32 - cidr.prefix);
 }
 
 /** True when `ip` is a usable host address of `cidr` (not the network or broadcast address). */
 export function isHostIn(ip: string, cidr: Cidr): boolean {
-    const size = 2 ** (32 - cidr.prefix);
+    const size = cidrSize(cidr);
     const offset = toInt(ip) - toInt(cidr.network);
     if (offset < 0 || offset >= size) return false;
     return size <= 2 || (offset !== 0 && offset !== size - 1);
 }
 
+/** The network's first host address, which libvirt gives the bridge: the segment's gateway. */
+export function firstHost(cidr: Cidr): string {
+    return fromInt(toInt(cidr.network) + 1);
+}
+
+/**
+ * Address blocks a lab segment must not overlap: the kernel treats them as martian or
+ * non-unicast on an Ethernet interface, and libvirt's network would claim the host's own routes.
+ */
+export const RESERVED_BLOCKS: readonly { cidr: string; what: string }[] = [
+    { cidr: "0.0.0.0/8", what: "\"this network\" (0.0.0.0/8)" },
+    { cidr: "127.0.0.0/8", what: "loopback (127.0.0.0/8)" },
+    { cidr: "224.0.0.0/4", what: "multicast (224.0.0.0/4)" },
+    { cidr: "240.0.0.0/4", what: "reserved and broadcast (240.0.0.0/4)" },
+];
+
+/** The reserved block the network overlaps, if any (see `RESERVED_BLOCKS`). */
+export function reservedOverlap(cidr: Cidr): string | undefined {
+    const start = toInt(cidr.network);
+    const end = start + cidrSize(cidr) - 1;
+    for (const block of RESERVED_BLOCKS) {
+        const b = parseCidr(block.cidr)!;
+        const bStart = toInt(b.network);
+        const bEnd = bStart + cidrSize(b) - 1;
+        if (start <= bEnd && bStart <= end) return block.what;
+    }
+    return undefined;
+}
+
 /**
  * A stable, locally administered MAC for a host address: the QEMU OUI and the address's
- * last three octets, so the NIC keeps its name and MAC across `pulumi up` runs.
+ * last three octets, so the NIC keeps its name and MAC across `pulumi up` runs. Two host
+ * addresses of one network of prefix 8 or longer never share it.
  */
 export function macFor(ip: string): string {
     const hex = ip.split(".").slice(1).map((o) => Number(o).toString(16).padStart(2, "0"));
     return `52:54:00:${hex.join(":")}`;
+}
+
+/**
+ * Why libvirt refuses a guest NIC's MAC, or undefined when it takes it: a multicast (or
+ * broadcast) address is no NIC's, an all-zero one is no address, and libvirt keeps a first
+ * octet of 0xfe for the host side of the tap device.
+ * @param mac a lower-case `xx:xx:xx:xx:xx:xx`.
+ */
+export function unusableMac(mac: string): string | undefined {
+    const first = parseInt(mac.slice(0, 2), 16);
+    if (mac === "00:00:00:00:00:00") return "00:00:00:00:00:00 is no address";
+    if (first & 1) return `${mac} is a multicast address (the first octet is odd), which libvirt refuses for a NIC`;
+    if (first === 0xfe) return `libvirt keeps MACs starting fe: for the host side of the tap device`;
+    return undefined;
 }

@@ -1,173 +1,255 @@
 import { z } from "zod";
-import { isIpv4 } from "./ipv4";
+import { cidrSize, isIpv4, parseCidr, reservedOverlap, toInt, unusableMac } from "./ipv4";
 
-/** Every scheduler the Linux IPVS code ships (`ipvsadm -s`). */
+/**
+ * The stack config's schema: the one place each key's meaning (`.describe()`), type, limits and
+ * default live. The README's config table is generated from it (`npm run docs:config`), and the
+ * error messages take their "must be ..." phrases from it.
+ */
+
+/** Every scheduler the Linux IPVS code ships (`ipvsadm -s`); the guest's kernel (6.1) has them all. */
 export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf", "twos"] as const;
 /** LVS forwarding methods: direct routing, masquerading (NAT) and IP-in-IP tunnelling. */
 export const MODES = ["dr", "nat", "tun"] as const;
 /** Roles a lab machine can play. */
 export const ROLES = ["director", "realServer", "tomcat", "nfs", "client"] as const;
 
-const ipv4 = z.string().refine(isIpv4, { message: "must be a dotted-quad IPv4 address" });
-const port = z.number().int().min(1, { message: "must be a port from 1 to 65535" }).max(65535, { message: "must be a port from 1 to 65535" });
-const hostName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
-    message: "must start with a letter and hold only a-z, 0-9 and '-', at most 31 characters",
-});
-const mac = z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, { message: "must be a lower-case MAC such as 52:54:00:a8:a8:0a" });
-const nicName = z.string().regex(/^[a-z][a-z0-9]{1,14}$/, { message: "must be an interface name such as ens33" });
-const absPath = z.string().regex(/^(\/[A-Za-z0-9._-]+)+$/, { message: "must be an absolute path of plain segments, such as /opt/kgc" })
-    .refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" });
+/** ipvsadm's and keepalived's longest persistence timeout: 31 days. */
+export const MAX_PERSISTENCE = 2_678_400;
+/** The guest image `npm run setup` builds. */
+export const DEFAULT_IMAGE = "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
+/** Network prefixes a lab segment may have; see `cidrProblem`. */
+export const MIN_PREFIX = 8;
+export const MAX_PREFIX = 29;
+/** Every guest runs sshd on this port, which the lab's steps use; nginx cannot listen on it too. */
+export const SSH_PORT = 22;
+
+/** What the docs and messages know about a schema besides its description. */
+export interface LabMeta {
+    /** The phrase after "must be" in a message, e.g. "a port from 1 to 65535". */
+    expected?: string;
+    /** The short type the README's table shows, e.g. "IPv4 address". */
+    type?: string;
+    /** A valid example value, as typed on the command line. */
+    example?: string;
+    /** The default when it is computed from other keys, as the README's table shows it. */
+    derivedDefault?: string;
+}
+
+/** The lab's schema metadata (`labMeta.get(schema)`); children made by `.describe()` inherit it. */
+export const labMeta = z.registry<LabMeta>();
+
+/**
+ * An integer key with a range, whose messages say what it is.
+ * @param what the noun phrase, e.g. "a port".
+ */
+function intRange(min: number, max: number, what: string, extra = ""): z.ZodNumber {
+    const expected = `${what} from ${min} to ${max}${extra}`;
+    const error = `must be ${expected}`;
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).register(labMeta, { expected, type: `integer ${min}–${max}` });
+}
+
+/**
+ * A string key matching a pattern.
+ * @param expected the phrase after "must be".
+ */
+function pattern(re: RegExp, expected: string, type: string, example: string): z.ZodString {
+    return z.string({ error: `must be ${expected}` }).regex(re, { error: `must be ${expected}` }).register(labMeta, { expected, type, example });
+}
+
+const ipv4 = z.string({ error: "must be a dotted-quad IPv4 address such as 192.168.168.10" })
+    .refine(isIpv4, { error: "must be a dotted-quad IPv4 address such as 192.168.168.10" })
+    .register(labMeta, { expected: "a dotted-quad IPv4 address such as 192.168.168.10", type: "IPv4 address", example: "192.168.168.10" });
+const port = intRange(1, 65535, "a port");
+const hostName = pattern(/^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/, "a host name: a-z, 0-9 and '-', starting with a letter, not ending with '-', at most 31 characters", "host name", "web1");
+const mac = pattern(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, "a lower-case unicast MAC such as 52:54:00:a8:a8:0a", "MAC", "52:54:00:a8:a8:0a")
+    .refine((m) => unusableMac(m) === undefined, { error: (iss) => `must be a MAC libvirt accepts for a NIC: ${unusableMac(String(iss.input))}` });
+/** NIC names the guest already has. */
+const RESERVED_NICS = ["lo", "tunl0"];
+const nicName = pattern(/^[a-z][a-z0-9]{1,12}$/, "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15", "interface name", "ens33")
+    .refine((n) => !RESERVED_NICS.includes(n), { error: `must not be ${RESERVED_NICS.join(" or ")}, which the guest already has` });
+const absPath = pattern(/^(\/[A-Za-z0-9._-]+)+$/, "an absolute path of plain segments, such as /opt/kgc", "absolute path", "/opt/kgc")
+    .refine((p) => !p.split("/").includes(".."), { error: "must not contain '..'" })
+    .refine((p) => !p.split("/").includes("."), { error: "must not contain '.' segments" });
+
+/**
+ * Why a network cannot be the lab's segment, or undefined when it can.
+ * @param s the configured `network.cidr`.
+ */
+export function cidrProblem(s: string): string | undefined {
+    const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(s);
+    if (!m || !isIpv4(m[1]) || Number(m[2]) > 32) return "must be an IPv4 network in CIDR form such as 192.168.168.0/24";
+    const prefix = Number(m[2]);
+    const size = 2 ** (32 - prefix);
+    if (toInt(m[1]) % size !== 0) {
+        return `must be a network address, without host bits: ${m[1]} is a host of a /${prefix}`;
+    }
+    if (prefix < MIN_PREFIX) return `must have a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}: a machine's MAC comes from its address's last three octets, so a network wider than /${MIN_PREFIX} could give two machines one MAC`;
+    if (prefix > MAX_PREFIX) return `must have a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}: a /${prefix} has ${Math.max(0, size - 2)} host addresses, and the smallest lab needs 5 (gateway, VIP, director, a real server, client)`;
+    const reserved = reservedOverlap(parseCidr(s)!);
+    if (reserved) return `must not overlap ${reserved}: the kernel does not route it on an Ethernet segment`;
+    return undefined;
+}
+
+const cidr = z.string({ error: "must be an IPv4 network in CIDR form such as 192.168.168.0/24" })
+    .superRefine((s, ctx) => {
+        const problem = cidrProblem(s);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .register(labMeta, { expected: `an IPv4 network in CIDR form such as 192.168.168.0/24, prefix /${MIN_PREFIX} to /${MAX_PREFIX}`, type: "IPv4 network", example: "192.168.168.0/24" });
 
 /** Fields every machine shares. */
 const host = z.object({
-    /** Host name of the VM; also the libvirt domain name suffix. */
-    name: hostName,
-    /** The machine's address on the lab segment. */
-    ip: ipv4,
-    /** The NIC's MAC; derived from the address when absent. */
-    mac: mac.optional(),
+    name: hostName.describe("Host name of the VM; its libvirt domain is `lvs-<network.name>-<name>`."),
+    ip: ipv4.describe("The machine's address: a host address of `network.cidr`, used by no other machine, the VIP or the gateway."),
+    mac: mac.optional().describe("The NIC's MAC; cloud-init names the NIC by it.").register(labMeta, { derivedDefault: "`52:54:00:` + the address's last three octets" }),
 }).strict();
 
 /** VRRP priority; 255 is reserved for the address owner, and the lab's VIP has no owner. */
-const vrrpPriority = z.number().int().min(1, { message: "must be a VRRP priority from 1 to 254" }).max(254, { message: "must be a VRRP priority from 1 to 254" });
+const vrrpPriority = intRange(1, 254, "a VRRP priority", " (255 is the address owner's)");
 /** VRRP virtual router id, which also names the instance's virtual MAC (00:00:5e:00:01:<id>). */
-const vrrpRouterId = z.number().int().min(1, { message: "must be a VRRP router id from 1 to 255" }).max(255, { message: "must be a VRRP router id from 1 to 255" });
+const vrrpRouterId = intRange(1, 255, "a VRRP router id");
 
 /** A director: the machine that owns (or, with `ha`, may own) the VIP. */
 const directorHost = host.extend({
-    /** The NIC that carries the VIP alias `<nic>:0`. */
-    nic: nicName.default("ens33"),
-    /** VRRP priority with `ha`; the highest is the preferred master. Default 150 for `director`, 100, 90, ... for `ha.peers`. */
-    priority: vrrpPriority.optional(),
+    nic: nicName.default("ens33").describe("The NIC that carries the VIP alias `<nic>:0` (and, for NAT with `ha`, the gateway alias `<nic>:1`)."),
+    priority: vrrpPriority.optional()
+        .describe("VRRP priority with `ha`; the highest is the preferred master. All directors' priorities must differ.")
+        .register(labMeta, { derivedDefault: "150 for `director`; 100, 90, 80, ... for `ha.peers`" }),
 }).strict();
 
 /** keepalived's check of each real server; every field has a default. */
 export const healthCheckConfig = z.object({
-    /** `http`: GET `path` on the real server's port expecting 200; `tcp`: a TCP connect. */
-    type: z.enum(["http", "tcp"]).default("http"),
-    /** URL path the HTTP check requests. */
-    path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { message: "must be a URL path such as /" }).default("/"),
-    /** Seconds between checks of one server (keepalived `delay_loop`). */
-    interval: z.number().int().min(1).max(3600).default(2),
-    /** Seconds a check may take (`connect_timeout`). */
-    timeout: z.number().int().min(1).max(60).default(2),
-    /** Failed checks retried before the server is removed (`retry`). */
-    retries: z.number().int().min(0).max(10).default(1),
-    /** Seconds between those retries (`delay_before_retry`). */
-    retryDelay: z.number().int().min(1).max(60).default(1),
+    type: z.enum(["http", "tcp"]).default("http").describe("`http`: keepalived's HTTP_GET of `path` on the real server's port, expecting 200; `tcp`: a TCP connect (TCP_CHECK)."),
+    path: pattern(/^\/[A-Za-z0-9._~/-]*$/, "a URL path such as /", "URL path", "/").default("/").describe("URL path the HTTP check requests."),
+    interval: intRange(1, 3600, "a number of seconds").default(2).describe("Seconds between checks of one server (keepalived `delay_loop`)."),
+    timeout: intRange(1, 60, "a number of seconds").default(2).describe("Seconds a check may take (`connect_timeout`)."),
+    retries: intRange(0, 10, "a number of retries").default(1).describe("Failed checks retried before the server leaves the table (`retry`)."),
+    retryDelay: intRange(1, 60, "a number of seconds").default(1).describe("Seconds between those retries (`delay_before_retry`)."),
 }).strict();
 
-const machineSize = z.object({
-    /** Virtual CPUs. */
-    vcpus: z.number().int().min(1).max(16).default(1),
-    /** Memory in MiB. */
-    memoryMiB: z.number().int().min(256).max(65536).default(512),
-}).strict();
+/**
+ * A role's VM size.
+ * @param memoryMiB the role's default memory.
+ */
+function machineSize(memoryMiB: number) {
+    return z.object({
+        vcpus: intRange(1, 16, "a number of virtual CPUs").default(1).describe("Virtual CPUs."),
+        memoryMiB: intRange(256, 65536, "a memory size in MiB").default(memoryMiB).describe("Memory in MiB."),
+    }).strict().prefault({});
+}
 
 /** The stack config as users write it, before semantic checks. */
 export const rawLabConfig = z.object({
     network: z.object({
-        /** Name of the libvirt network; the bridge is `lvs-<name>`, so 11 characters at most. */
-        name: z.string().regex(/^[a-z][a-z0-9-]{0,10}$/, { message: "must start with a letter, hold only a-z, 0-9 and '-', at most 11 characters" }),
-        /** The one L2 segment every machine lives on, e.g. 192.168.168.0/24. */
-        cidr: z.string(),
-        /** The segment's gateway (the libvirt bridge's address); defaults to the first host address. */
-        gateway: ipv4.optional(),
-    }).strict(),
+        name: pattern(/^[a-z][a-z0-9-]{0,10}$/, "a network name: a-z, 0-9 and '-', starting with a letter, at most 11 characters (the bridge lvs-<name> must fit Linux's 15)", "network name", "lab")
+            .describe("Name of the lab: the libvirt network and bridge are `lvs-<name>`, and every generated name starts with it."),
+        cidr: cidr.describe(`The one L2 segment every machine lives on. Not loopback, multicast or reserved; prefix /${MIN_PREFIX} to /${MAX_PREFIX}, with room for every machine, the VIP and the gateway.`),
+        gateway: ipv4.optional()
+            .describe("The segment's gateway: libvirt gives the bridge the network's first host address, so only that address is accepted.")
+            .register(labMeta, { derivedDefault: "first host address of `network.cidr`" }),
+    }).strict().describe("The lab's network."),
     libvirt: z.object({
-        /** libvirt connection URI. */
-        uri: z.string().min(1).default("qemu:///system"),
-        /** Storage pool the stack creates; defaults to `lvs-<network.name>`. */
-        pool: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must start with a letter and hold only a-z, 0-9 and '-'" }).optional(),
-        /** Directory of that pool; defaults to `/var/lib/libvirt/images/<pool>`. */
-        poolPath: absPath.optional(),
-    }).strict().default({ uri: "qemu:///system" }),
+        uri: z.string({ error: "must be a libvirt connection URI such as qemu:///system" }).min(1, { error: "must be a libvirt connection URI such as qemu:///system" })
+            .register(labMeta, { expected: "a libvirt connection URI such as qemu:///system", type: "URI", example: "qemu:///system" })
+            .default("qemu:///system").describe("libvirt connection URI."),
+        pool: pattern(/^[a-z][a-z0-9-]{0,30}$/, "a pool name: a-z, 0-9 and '-', starting with a letter, at most 31 characters", "pool name", "lvs-lab").optional()
+            .describe("Directory storage pool the stack creates.")
+            .register(labMeta, { derivedDefault: "`lvs-<network.name>`" }),
+        poolPath: absPath.optional().describe("Directory of that pool.").register(labMeta, { derivedDefault: "`/var/lib/libvirt/images/<pool>`" }),
+    }).strict().prefault({}).describe("Where the VMs live."),
     image: z.object({
-        /** The guest's bootable disk image: a local path or an http(s) URL (qcow2). */
-        source: z.string().min(1),
-        /** Kernel for direct kernel boot (optional; otherwise the disk's boot loader is used). */
-        kernel: absPath.optional(),
-        /** Initrd for direct kernel boot; required with `kernel`. */
-        initrd: absPath.optional(),
-        /** Kernel command line for direct kernel boot. */
-        cmdline: z.string().optional(),
-    }).strict(),
-    /** Per-role VM sizes. */
+        source: z.string({ error: "must be a local path or an http(s) URL of a qcow2 image" })
+            .min(1, { error: "must be a local path or an http(s) URL of a qcow2 image" })
+            .refine((s) => !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s) || /^https?:\/\//.test(s), { error: "must be a local path or an http(s) URL of a qcow2 image" })
+            .register(labMeta, { expected: "a local path or an http(s) URL of a qcow2 image", type: "path or URL", example: DEFAULT_IMAGE })
+            .describe(`The guest's bootable qcow2 disk image (cloud-init NoCloud): a local path, checked before anything is created, or an http(s) URL. \`npm run setup\` builds ${DEFAULT_IMAGE}.`),
+        kernel: absPath.optional().describe("Kernel for direct kernel boot, on the libvirt host; needs `image.initrd`. Without it the disk's boot loader boots."),
+        initrd: absPath.optional().describe("Initrd for direct kernel boot; needs `image.kernel`."),
+        cmdline: z.string({ error: "must be a kernel command line" }).register(labMeta, { expected: "a kernel command line", type: "string", example: "console=ttyS0" }).optional()
+            .describe("Kernel command line for direct kernel boot."),
+    }).strict().describe("The guest image every machine boots."),
     machines: z.object({
-        director: machineSize.default({ vcpus: 1, memoryMiB: 512 }),
-        realServer: machineSize.default({ vcpus: 1, memoryMiB: 512 }),
-        tomcat: machineSize.default({ vcpus: 1, memoryMiB: 768 }),
-        nfs: machineSize.default({ vcpus: 1, memoryMiB: 512 }),
-        client: machineSize.default({ vcpus: 1, memoryMiB: 384 }),
-    }).strict().default({
-        director: { vcpus: 1, memoryMiB: 512 },
-        realServer: { vcpus: 1, memoryMiB: 512 },
-        tomcat: { vcpus: 1, memoryMiB: 768 },
-        nfs: { vcpus: 1, memoryMiB: 512 },
-        client: { vcpus: 1, memoryMiB: 384 },
-    }),
-    /** The login the lab's SSH key is installed for (with passwordless sudo). */
-    sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Linux user name" }).default("lab"),
+        director: machineSize(512).describe("VM size of the directors."),
+        realServer: machineSize(512).describe("VM size of the real servers."),
+        tomcat: machineSize(768).describe("VM size of the tomcats."),
+        nfs: machineSize(512).describe("VM size of the NFS server."),
+        client: machineSize(384).describe("VM size of the client."),
+    }).strict().prefault({}).describe("Per-role VM sizes."),
+    sshUser: pattern(/^[a-z_][a-z0-9_-]{0,31}$/, "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", "user name", "lab")
+        .default("lab").describe("The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo."),
     service: z.object({
-        /** The virtual IP clients use. */
-        vip: ipv4,
-        /** Transport protocol of the virtual service. */
-        protocol: z.enum(["tcp", "udp"]).default("tcp"),
-        /** Ports of the virtual service; one IPVS service per port. */
-        ports: z.array(port).min(1, { message: "must list at least one port" }).default([80]),
-        /** Forwarding method. */
-        mode: z.enum(MODES).default("dr"),
-        /** IPVS scheduler. */
-        scheduler: z.enum(SCHEDULERS).default("rr"),
-        /** Persistence timeout in seconds; 0 turns persistence off. */
-        persistence: z.number().int().min(0).max(31_536_000).default(0),
-        /** keepalived's real-server health check (needs `ha`): a failing server leaves the table until it passes again. */
-        healthCheck: healthCheckConfig.optional(),
-    }).strict(),
-    director: directorHost,
-    /** Director high availability: keepalived on every director, VRRP for the VIP, health checks, connection sync. */
+        vip: ipv4.describe("The virtual IP clients use: a host address of `network.cidr` of its own."),
+        protocol: z.literal("tcp", { error: "must be tcp: nginx on the real servers listens on TCP only" })
+            .register(labMeta, { expected: "tcp (nginx on the real servers listens on TCP only)", type: "`tcp`" })
+            .default("tcp").describe("Transport protocol of the virtual service: only `tcp`, since the real servers answer with nginx over HTTP."),
+        ports: z.array(port, { error: "must be a list of ports from 1 to 65535" })
+            .min(1, { error: "must list at least one port" })
+            .register(labMeta, { expected: "a list of ports from 1 to 65535", type: "list of ports" })
+            .default([80]).describe(`Ports of the virtual service, one IPVS service per port; each at most once, and not ${SSH_PORT} where nginx would listen on it (sshd has it).`),
+        mode: z.enum(MODES).default("dr").describe("Forwarding method: `dr` direct routing, `nat` masquerading, `tun` IP-in-IP."),
+        scheduler: z.enum(SCHEDULERS).default("rr").describe("IPVS scheduler (`ipvsadm -s`)."),
+        persistence: intRange(0, MAX_PERSISTENCE, "a number of seconds", " (31 days, ipvsadm's and keepalived's maximum)").default(0)
+            .describe("Persistence timeout in seconds (`ipvsadm -p`, keepalived `persistence_timeout`); 0 turns persistence off."),
+        healthCheck: healthCheckConfig.optional()
+            .describe("keepalived's real-server health check; needs `ha`. A failing server leaves the table until it passes again.")
+            .register(labMeta, { derivedDefault: "HTTP check of `/` (with `ha`)" }),
+    }).strict().describe("The virtual service."),
+    director: directorHost.describe("The director: the machine that holds the VIP (with `ha`, the first of the VRRP routers that share it)."),
     ha: z.object({
-        /** The other directors; with `director` they share the VIP over unicast VRRP. */
-        peers: z.array(directorHost).min(1, { message: "must list at least one peer director" }),
-        /** Router id of the VIP's VRRP instance; unique among the segment's VRRP instances. */
-        virtualRouterId: vrrpRouterId.default(51),
-        /** Seconds between VRRP adverts; a master is declared dead after 3 adverts plus a skew. */
-        advertInterval: z.number().int().min(1).max(255).default(1),
-        /** Every director starts BACKUP and a recovered master does not take the VIP back (one failover, not two). */
-        nopreempt: z.boolean().default(true),
-        /** VRRP PASS authentication: keeps stray routers of the same id out, 1-8 characters. */
-        authPass: z.string().regex(/^[A-Za-z0-9._-]{1,8}$/, { message: "must be 1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'" }).default("lvslab"),
-        /** Send the master's connection table to the backups (lvs_sync_daemon), so connections survive a failover. */
-        syncConnections: z.boolean().default(true),
-        /** The split-brain guard: a director that loses the gateway, or sees a higher-priority director holding the VIP, drops it. */
-        splitBrainGuard: z.boolean().default(true),
-        /** NAT only: the real servers' default gateway, a floating address the master holds in a second VRRP instance. */
+        peers: z.array(directorHost, { error: "must be a list of directors, each with name and ip" })
+            .min(1, { error: "must list at least one peer director" })
+            .register(labMeta, { expected: "a list of directors, each with name and ip", type: "list" })
+            .describe("The other directors; with `director` they share the VIP over unicast VRRP."),
+        virtualRouterId: vrrpRouterId.default(51).describe("Router id of the VIP's VRRP instance; unique among the segment's VRRP instances."),
+        advertInterval: intRange(1, 255, "a number of seconds", " (VRRPv2's advert interval)").default(1)
+            .describe("Seconds between VRRP adverts; a master is declared dead after 3 adverts plus a skew."),
+        nopreempt: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)
+            .describe("Every director starts BACKUP and a recovered master does not take the VIP back (one failover, not two)."),
+        authPass: pattern(/^[A-Za-z0-9._-]{1,8}$/, "1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'", "string", "lvslab").default("lvslab")
+            .describe("VRRP PASS authentication: keeps stray routers of the same id out; VRRP carries 8 characters."),
+        syncConnections: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)
+            .describe("Send the master's connection table to the backups (`lvs_sync_daemon`), so connections survive a failover."),
+        splitBrainGuard: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)
+            .describe("The split-brain guard: a director that loses the gateway, or sees a higher-priority director holding the VIP, drops it."),
         natGateway: z.object({
-            ip: ipv4,
-            /** Router id of the gateway's VRRP instance. */
-            virtualRouterId: vrrpRouterId,
-        }).strict().optional(),
-    }).strict().optional(),
+            ip: ipv4.describe("The floating gateway's address: a host address of `network.cidr` of its own."),
+            virtualRouterId: vrrpRouterId.describe("Router id of the gateway's VRRP instance; must differ from `ha.virtualRouterId`."),
+        }).strict().optional()
+            .describe("NAT only, and required there: the real servers' default gateway, a floating address the master holds in a second VRRP instance."),
+    }).strict().optional()
+        .describe("Director high availability: keepalived on every director, VRRP for the VIP, health checks, connection sync."),
     realServers: z.array(host.extend({
-        /** Port nginx listens on; only NAT may differ from the service port. */
-        port: port.optional(),
-        /** IPVS weight; 0 quiesces the server. */
-        weight: z.number().int().min(0, { message: "must be a weight from 0 to 65535" }).max(65535, { message: "must be a weight from 0 to 65535" }).default(1),
-        /** Default gateway; NAT requires the director, DR and TUN forbid it. */
-        gateway: ipv4.optional(),
-        /** Path of an NFS export mounted as this server's web root. */
-        nfsExport: absPath.optional(),
-    }).strict()).min(1, { message: "must list at least one real server" }),
+        port: port.optional().describe("Port nginx listens on; only NAT may differ from the service port, and only with one service port.")
+            .register(labMeta, { derivedDefault: "the first of `service.ports`" }),
+        weight: intRange(0, 65535, "a weight").default(1).describe("IPVS weight (`ipvsadm -w`); 0 quiesces the server."),
+        gateway: ipv4.optional()
+            .describe("Default gateway. NAT: the director (or `ha.natGateway.ip`), the default. DR and TUN: any host address but a director's, the VIP or the server's own.")
+            .register(labMeta, { derivedDefault: "the segment's gateway; NAT: the director or `ha.natGateway.ip`" }),
+        nfsExport: absPath.optional().describe("One of `nfs.exports`, mounted as this server's web root."),
+    }).strict(), { error: "must be a list of real servers, each with name and ip" })
+        .min(1, { error: "must list at least one real server" })
+        .register(labMeta, { expected: "a list of real servers, each with name and ip", type: "list" })
+        .describe("The real servers: nginx behind the VIP."),
     tomcats: z.array(host.extend({
-        /** nginx upstream weight. */
-        weight: z.number().int().min(1, { message: "must be an nginx weight from 1 to 1000" }).max(1000, { message: "must be an nginx weight from 1 to 1000" }).default(1),
-    }).strict()).default([]),
+        weight: intRange(1, 1000, "an nginx weight").default(1).describe("nginx upstream weight."),
+    }).strict(), { error: "must be a list of tomcats, each with name and ip" })
+        .register(labMeta, { expected: "a list of tomcats, each with name and ip", type: "list" })
+        .default([]).describe("Tomcat backends (port 8080) that the real servers' nginx proxies `.jsp` to."),
     nfs: host.extend({
-        /** Directories exported to the lab segment (rw, sync, root_squash). */
-        exports: z.array(absPath).min(1, { message: "must list at least one export" }),
-    }).strict().optional(),
-    client: host,
+        exports: z.array(absPath, { error: "must be a list of absolute paths" })
+            .min(1, { error: "must list at least one export" })
+            .register(labMeta, { expected: "a list of absolute paths", type: "list of paths" })
+            .describe("Directories exported to the lab's network only (rw, sync, root_squash); each at most once."),
+    }).strict().optional().describe("An NFS server whose exports real servers mount as web roots."),
+    client: host.describe("The client that proves the lab by asking the VIP who answers."),
 }).strict();
 
 /** The raw config's type after defaults. */
 export type RawLabConfig = z.infer<typeof rawLabConfig>;
+
+/** How many host addresses a network has (network and broadcast addresses excluded). */
+export function hostCapacity(s: string): number {
+    const c = parseCidr(s);
+    return c ? Math.max(0, cidrSize(c) - 2) : 0;
+}

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LabConfigError, allHosts, directors, parseLabConfig } from "../../components/config";
+import { DEFAULT_IMAGE, LabConfigError, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
 
 const base = () => structuredClone(loadStackConfig("dr-tomcat")) as any;
 
-function issuesOf(raw: unknown): { path: string; message: string }[] {
+function issuesOf(raw: unknown): LabConfigError["issues"][number][] {
     try {
         parseLabConfig(raw);
     } catch (e) {
@@ -53,7 +53,7 @@ describe("exact messages", () => {
         const raw = base();
         raw.realServers[1].ip = "10.0.0.5";
         expect(() => parseLabConfig(raw)).toThrow(
-            "realServers[1].ip: 10.0.0.5 is not a host address of network.cidr 192.168.168.0/24\n    fix: pulumi config set --path 'lvs-lab:realServers[1].ip' 192.168.168.200",
+            "realServers[1].ip: 10.0.0.5 is not a host address of network.cidr 192.168.168.0/24\n    fix: npm run lab -- config set --path 'realServers[1].ip' 192.168.168.200",
         );
     });
 
@@ -85,7 +85,7 @@ describe("exact messages", () => {
         const raw = structuredClone(loadStackConfig("nat")) as any;
         raw.realServers[0].gateway = "172.25.7.1";
         expect(() => parseLabConfig(raw)).toThrow(
-            "realServers[0].gateway: NAT sends replies back through the director, so the gateway must be director.ip 172.25.7.2\n    fix: pulumi config set --path 'lvs-lab:realServers[0].gateway' 172.25.7.2",
+            "realServers[0].gateway: NAT sends replies back through the director, so the gateway must be director.ip 172.25.7.2; got 172.25.7.1\n    fix: npm run lab -- config rm --path 'realServers[0].gateway'",
         );
     });
 
@@ -110,7 +110,9 @@ describe("exact messages", () => {
     it("rejects an unknown scheduler and lists the choices", () => {
         const raw = base();
         raw.service.scheduler = "fastest";
-        expect(() => parseLabConfig(raw)).toThrow(/service\.scheduler: .*"rr"\|"wrr"\|"lc"/);
+        expect(() => parseLabConfig(raw)).toThrow(
+            'service.scheduler: must be one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, mh, fo, ovf, twos; got "fastest"\n    fix: npm run lab -- config rm --path service.scheduler',
+        );
     });
 
     it("rejects an NFS export the server does not have", () => {
@@ -128,7 +130,9 @@ describe("exact messages", () => {
     it("reports unknown keys, e.g. a typo", () => {
         const raw = base();
         raw.service.sheduler = "rr";
-        expect(() => parseLabConfig(raw)).toThrow("service: unknown key(s) 'sheduler'");
+        expect(() => parseLabConfig(raw)).toThrow(
+            "service.sheduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck\n    fix: npm run lab -- config rm --path service.sheduler",
+        );
     });
 
     it("lists every problem at once", () => {
@@ -255,7 +259,7 @@ describe("director HA", () => {
     it("rejects equal priorities, naming the second key", () => {
         const raw = ha();
         raw.ha.peers[0].priority = 150;
-        expect(() => parseLabConfig(raw)).toThrow("ha.peers[0].priority: priority 150 is already director.priority's; VRRP priorities must be distinct\n    fix: pulumi config set --path 'lvs-lab:ha.peers[0].priority' 140");
+        expect(() => parseLabConfig(raw)).toThrow("ha.peers[0].priority: priority 150 is already director.priority's; VRRP priorities must be distinct\n    fix: npm run lab -- config set --path 'ha.peers[0].priority' 140");
     });
 
     it("rejects a peer outside the segment and a peer that reuses an address", () => {
@@ -263,7 +267,7 @@ describe("director HA", () => {
         raw.ha.peers.push({ name: "director3", ip: "10.9.9.9", priority: 90 }, { name: "director4", ip: "192.168.169.50", priority: 80 });
         expect(issuesOf(raw)).toEqual(expect.arrayContaining([
             expect.objectContaining({ path: "ha.peers[1].ip", message: "10.9.9.9 is not a host address of network.cidr 192.168.169.0/24" }),
-            expect.objectContaining({ path: "ha.peers[2].ip", message: "address 192.168.169.50 is already used by director.ip" }),
+            expect.objectContaining({ path: "ha.peers[2].ip", message: "address 192.168.169.50 is already used by director.ip; each machine needs an address of its own" }),
         ]));
     });
 
@@ -272,22 +276,25 @@ describe("director HA", () => {
         raw.director.priority = 255;
         raw.ha.virtualRouterId = 256;
         expect(issuesOf(raw)).toEqual([
-            { path: "director.priority", message: "must be a VRRP priority from 1 to 254" },
-            { path: "ha.virtualRouterId", message: "must be a VRRP router id from 1 to 255" },
+            { path: "director.priority", message: "must be a VRRP priority from 1 to 254 (255 is the address owner's); got 255", fix: [{ kind: "set", key: "director.priority", value: "254" }] },
+            { path: "ha.virtualRouterId", message: "must be a VRRP router id from 1 to 255; got 256", fix: [{ kind: "set", key: "ha.virtualRouterId", value: "255" }] },
         ]);
     });
 
     it("needs a floating gateway for NAT, with its own router id, and routes the real servers through it", () => {
         const raw = structuredClone(loadStackConfig("nat")) as any;
         raw.ha = { peers: [{ name: "director2", ip: "172.25.7.9" }] };
-        expect(() => parseLabConfig(raw)).toThrow("ha.natGateway.ip: NAT real servers send replies through the director, so with two directors they need a floating gateway (set ha.natGateway.ip and ha.natGateway.virtualRouterId)\n    fix: pulumi config set --path 'lvs-lab:ha.natGateway.ip' 172.25.7.254");
+        expect(() => parseLabConfig(raw)).toThrow(
+            "ha.natGateway.ip: NAT real servers send replies through the director, so with two directors they need a floating gateway (set ha.natGateway.ip and ha.natGateway.virtualRouterId)\n" +
+                "    fix: npm run lab -- config set --path ha.natGateway.ip 172.25.7.254 && npm run lab -- config set --path ha.natGateway.virtualRouterId 52",
+        );
         raw.ha.natGateway = { ip: "172.25.7.254", virtualRouterId: 51 };
         expect(() => parseLabConfig(raw)).toThrow("ha.natGateway.virtualRouterId: 51 is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment");
         raw.ha.natGateway.virtualRouterId = 52;
         const spec = parseLabConfig(raw);
         expect(spec.realServers.map((rs) => rs.gateway)).toEqual(["172.25.7.254", "172.25.7.254"]);
         raw.realServers[0].gateway = "172.25.7.2";
-        expect(() => parseLabConfig(raw)).toThrow("realServers[0].gateway: NAT sends replies back through the director, so the gateway must be ha.natGateway.ip 172.25.7.254");
+        expect(() => parseLabConfig(raw)).toThrow("realServers[0].gateway: NAT sends replies back through the director, so the gateway must be ha.natGateway.ip 172.25.7.254; got 172.25.7.2");
     });
 
     it("forbids a NAT gateway outside NAT, and health checks without HA", () => {
@@ -303,5 +310,264 @@ describe("director HA", () => {
         const raw = ha();
         raw.ha.authPass = "much-too-long";
         expect(() => parseLabConfig(raw)).toThrow("ha.authPass: must be 1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+    });
+});
+
+/** The printed fixes of a config's error, run as a user would, and the config they leave. */
+function fixed(raw: unknown): Record<string, unknown> {
+    try {
+        parseLabConfig(raw);
+    } catch (e) {
+        return applyFixLines(raw as Record<string, unknown>, printedFixLines((e as Error).message), decodeConfigValue);
+    }
+    throw new Error("config was accepted");
+}
+
+describe("every problem at once", () => {
+    it("reports a bad weight, a VIP outside the network and a duplicate name together, with their fixes", () => {
+        const raw = base();
+        raw.realServers[0].weight = "three";
+        raw.service.vip = "10.0.0.100";
+        raw.client.name = "nginx1";
+        expect(() => parseLabConfig(raw)).toThrow(
+            "invalid lvs-lab stack config (3 problems):\n" +
+                "  - realServers[0].weight: must be a weight from 0 to 65535; got \"three\"\n" +
+                "    fix: npm run lab -- config rm --path 'realServers[0].weight'\n" +
+                "  - service.vip: 10.0.0.100 is not a host address of network.cidr 192.168.168.0/24\n" +
+                "    fix: npm run lab -- config set --path service.vip 192.168.168.100\n" +
+                "  - client.name: name nginx1 is already used by realServers[0].name; each machine needs a name of its own\n" +
+                "    fix: npm run lab -- config set --path client.name nginx1-2",
+        );
+        expect(() => parseLabConfig(fixed(raw))).not.toThrow();
+    });
+
+    it("checks addresses against the network a bad network.cidr's fix sets, so they are still checked", () => {
+        const raw = base();
+        raw.network.cidr = "192.168.168.0/33";
+        raw.realServers[1].weight = -1;
+        raw.tomcats[0].ip = "192.168.168.10";
+        raw.client.ip = "10.1.1.1";
+        expect(issuesOf(raw).map((i) => `${i.path}: ${i.message}`)).toEqual([
+            "network.cidr: must be an IPv4 network in CIDR form such as 192.168.168.0/24; got \"192.168.168.0/33\"",
+            "realServers[1].weight: must be a weight from 0 to 65535; got -1",
+            "tomcats[0].ip: address 192.168.168.10 is already used by realServers[0].ip; each machine needs an address of its own",
+            "client.ip: 10.1.1.1 is not a host address of 192.168.168.0/24 (network.cidr once fixed)",
+        ]);
+        expect(() => parseLabConfig(fixed(raw))).not.toThrow();
+    });
+
+    it("still checks a machine whose neighbour in the list is no map at all", () => {
+        const raw = base();
+        raw.realServers[1] = "nginx2";
+        raw.tomcats[0].ip = raw.realServers[0].ip;
+        expect(issuesOf(raw)).toEqual([
+            { path: "tomcats[0].ip", message: "address 192.168.168.10 is already used by realServers[0].ip; each machine needs an address of its own", fix: [{ kind: "set", key: "tomcats[0].ip", value: "192.168.168.200" }] },
+            { path: "realServers[1]", message: "must be a map with name, ip and optionally mac, port, weight, gateway, nfsExport; got \"nginx2\"", fix: [{ kind: "rm", key: "realServers[1]" }] },
+        ]);
+    });
+});
+
+describe("a value of the wrong type says what was given", () => {
+    it.each([
+        ["realServers[0].weight", (raw: any) => (raw.realServers[0].weight = "three"), "must be a weight from 0 to 65535; got \"three\"", "npm run lab -- config rm --path 'realServers[0].weight'"],
+        ["service.ports", (raw: any) => (raw.service.ports = 80), "must be a list of ports from 1 to 65535; got 80", "npm run lab -- config rm --path service.ports && npm run lab -- config set --path 'service.ports[0]' 80"],
+        ["ha.nopreempt", (raw: any) => (raw.ha = { peers: [{ name: "director2", ip: "192.168.168.51" }], nopreempt: "yes" }), "must be true or false; got \"yes\"", "npm run lab -- config set --path ha.nopreempt true"],
+        ["service.healthCheck", (raw: any) => (raw.service.healthCheck = "http"), "must be a map of type, path, interval, timeout, retries, retryDelay; got \"http\"", "npm run lab -- config rm --path service.healthCheck"],
+    ])("%s", (key, breakIt, message, fix) => {
+        const raw = base();
+        breakIt(raw);
+        expect(() => parseLabConfig(raw)).toThrow(`  - ${key}: ${message}\n    fix: ${fix}`);
+        expect(() => parseLabConfig(fixed(raw))).not.toThrow();
+    });
+
+    it("says what a missing section needs, and creates it key by key", () => {
+        const raw = base();
+        delete raw.director;
+        expect(() => parseLabConfig(raw)).toThrow(
+            "director: is required (a map with name, ip and optionally mac, nic, priority)\n" +
+                "    fix: npm run lab -- config set --path director.name director && npm run lab -- config set --path director.ip 192.168.168.200",
+        );
+        expect(parseLabConfig(fixed(raw)).director).toMatchObject({ name: "director", ip: "192.168.168.200" });
+    });
+});
+
+describe("fixes that work as printed", () => {
+    it("never suggest the VIP for a machine", () => {
+        const raw = base();
+        raw.service.vip = "192.168.168.200";
+        raw.realServers[1].ip = "10.0.0.5";
+        expect(() => parseLabConfig(raw)).toThrow("fix: npm run lab -- config set --path 'realServers[1].ip' 192.168.168.201");
+    });
+
+    it("never suggest a machine's address for the VIP", () => {
+        const raw = base();
+        raw.client.ip = "192.168.168.100";
+        raw.service.vip = "10.0.0.1";
+        expect(() => parseLabConfig(raw)).toThrow("fix: npm run lab -- config set --path service.vip 192.168.168.101");
+    });
+
+    it("never suggest one address twice, nor one taken as another machine's derived MAC", () => {
+        const raw = base();
+        raw.realServers[0].ip = "10.0.0.1";
+        raw.realServers[1].ip = "10.0.0.2";
+        raw.client.mac = "52:54:00:a8:a8:c8"; // what 192.168.168.200 would derive
+        const fixes = issuesOf(raw).flatMap((i) => i.fix);
+        expect(fixes).toEqual([{ kind: "set", key: "realServers[0].ip", value: "192.168.168.201" }, { kind: "set", key: "realServers[1].ip", value: "192.168.168.202" }]);
+        expect(() => parseLabConfig(fixed(raw))).not.toThrow();
+    });
+
+    it("remove an unknown key, naming the key it likely meant, rather than overwrite its parent", () => {
+        const raw = base();
+        raw.service.shceduler = "wrr";
+        expect(() => parseLabConfig(raw)).toThrow(
+            "service.shceduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck\n" +
+                "    fix: npm run lab -- config rm --path service.shceduler",
+        );
+        expect(fixed(raw).service).toEqual({ vip: "192.168.168.100", ports: [80], mode: "dr", scheduler: "wrr" });
+    });
+
+    it("remove a repeated port, the last first, so no removal moves another", () => {
+        const raw = base();
+        raw.service.ports = [80, 443, 80, 443];
+        expect(() => parseLabConfig(raw)).toThrow(
+            "service.ports: lists a port twice: service.ports[2] is 80 again, like service.ports[0]; service.ports[3] is 443 again, like service.ports[1]; each port is one IPVS service\n" +
+                "    fix: npm run lab -- config rm --path 'service.ports[3]' && npm run lab -- config rm --path 'service.ports[2]'",
+        );
+        expect(parseLabConfig(fixed(raw)).service.ports).toEqual([80, 443]);
+    });
+});
+
+describe("the engine's values as the program reads them (rawConfigFrom)", () => {
+    it("keeps a string key's text: `config set lvs-lab:sshUser true` is the user true", () => {
+        const raw = rawConfigFrom({ "lvs-lab:sshUser": "true", "lvs-lab:service": '{"vip":"10.0.0.9"}', "other:sshUser": "x", "lvs-lab:tomcats": "[]" });
+        expect(raw).toEqual({ sshUser: "true", service: { vip: "10.0.0.9" }, tomcats: [] });
+        const spec = parseLabConfig({ ...base(), sshUser: raw.sshUser });
+        expect(spec.sshUser).toBe("true");
+    });
+
+    it("keeps text that is no JSON as text, for the schema to reject", () => {
+        expect(rawConfigFrom({ "lvs-lab:director": "director1" })).toEqual({ director: "director1" });
+    });
+});
+
+describe("values that cannot deploy are rejected", () => {
+    const message = (breakIt: (raw: any) => void, stack = "dr-tomcat") => {
+        const raw = structuredClone(loadStackConfig(stack)) as any;
+        breakIt(raw);
+        const issues = issuesOf(raw);
+        expect(() => parseLabConfig(fixed(raw))).not.toThrow();
+        return issues.map((i) => `${i.path}: ${i.message}`);
+    };
+
+    it("a persistence timeout above ipvsadm's and keepalived's 31 days", () => {
+        expect(message((raw) => (raw.service.persistence = 2_678_401))).toEqual([
+            "service.persistence: must be a number of seconds from 0 to 2678400 (31 days, ipvsadm's and keepalived's maximum); got 2678401",
+        ]);
+        const raw = base();
+        raw.service.persistence = 2_678_400;
+        expect(parseLabConfig(raw).service.persistence).toBe(2_678_400);
+    });
+
+    it.each([
+        ["01:00:5e:00:00:01", "01:00:5e:00:00:01 is a multicast address (the first octet is odd), which libvirt refuses for a NIC"],
+        ["ff:ff:ff:ff:ff:ff", "ff:ff:ff:ff:ff:ff is a multicast address (the first octet is odd), which libvirt refuses for a NIC"],
+        ["fe:54:00:00:00:01", "libvirt keeps MACs starting fe: for the host side of the tap device"],
+        ["00:00:00:00:00:00", "00:00:00:00:00:00 is no address"],
+    ])("the MAC %s", (mac, why) => {
+        expect(message((raw) => (raw.client.mac = mac))).toEqual([`client.mac: must be a MAC libvirt accepts for a NIC: ${why}; got "${mac}"`]);
+    });
+
+    it.each([
+        ["0.0.0.0/0", "must have a prefix from /8 to /29: a machine's MAC comes from its address's last three octets, so a network wider than /8 could give two machines one MAC"],
+        ["127.0.0.0/8", "must not overlap loopback (127.0.0.0/8): the kernel does not route it on an Ethernet segment"],
+        ["224.0.0.0/24", "must not overlap multicast (224.0.0.0/4): the kernel does not route it on an Ethernet segment"],
+        ["240.0.0.0/24", "must not overlap reserved and broadcast (240.0.0.0/4): the kernel does not route it on an Ethernet segment"],
+        ["192.168.168.0/30", "must have a prefix from /8 to /29: a /30 has 2 host addresses, and the smallest lab needs 5 (gateway, VIP, director, a real server, client)"],
+        ["192.168.168.5/24", "must be a network address, without host bits: 192.168.168.5 is a host of a /24"],
+    ])("the network %s", (cidr, why) => {
+        expect(message((raw) => (raw.network.cidr = cidr))).toEqual([`network.cidr: ${why}; got "${cidr}"`]);
+    });
+
+    it("a network without room for every machine, the VIP and the gateway", () => {
+        expect(message((raw) => {
+            raw.network.cidr = "192.168.168.0/29";
+            ["director", "realServers.0", "realServers.1", "tomcats.0", "tomcats.1"].forEach((k, i) => (k.split(".").reduce((o, p) => o[p], raw).ip = `192.168.168.${i + 2}`));
+            raw.client.ip = "192.168.168.9";
+            raw.service.vip = "192.168.168.10";
+        })).toEqual(["network.cidr: must have room for 8 addresses (the gateway, the VIP and 6 machines); got 192.168.168.0/29, which has 6"]);
+    });
+
+    it("a real server's gateway that is the VIP, itself, or an HA peer in DR", () => {
+        expect(message((raw) => {
+            raw.ha = { peers: [{ name: "director2", ip: "192.168.168.51" }] };
+            raw.realServers[0].gateway = "192.168.168.100";
+            raw.realServers[1].gateway = "192.168.168.20";
+            raw.realServers.push({ name: "nginx3", ip: "192.168.168.30", gateway: "192.168.168.51" });
+        })).toEqual([
+            "realServers[0].gateway: in DR mode the real server holds the VIP itself, so the gateway must not be the VIP 192.168.168.100",
+            "realServers[1].gateway: a real server cannot route through itself: the gateway must not be its own address 192.168.168.20",
+            "realServers[2].gateway: in DR mode replies bypass the director, so the gateway must not be ha.peers[0].ip 192.168.168.51",
+        ]);
+    });
+
+    it("UDP, which nginx on the real servers does not serve", () => {
+        expect(message((raw) => (raw.service.protocol = "udp"))).toEqual(["service.protocol: must be tcp: nginx on the real servers listens on TCP only; got \"udp\""]);
+    });
+
+    it("sshd's port where nginx would listen on it", () => {
+        expect(message((raw) => (raw.service.ports = [22, 80]))).toEqual(["service.ports[0]: port 22 is sshd's on every real server, and in DR nginx listens on every service port; got 22"]);
+        expect(message((raw) => (raw.realServers[0].port = 22), "nat")).toEqual(["realServers[0].port: port 22 is sshd's on the real server, so nginx cannot listen on it; got 22"]);
+    });
+
+    it("a NIC whose alias label would pass Linux's 15 characters, and the guest's own loopback", () => {
+        expect(message((raw) => (raw.director.nic = "enp0s31f6abcdef"))).toEqual([
+            "director.nic: must be an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15; got \"enp0s31f6abcdef\"",
+        ]);
+        expect(message((raw) => (raw.director.nic = "lo"))).toEqual(["director.nic: must not be lo or tunl0, which the guest already has; got \"lo\""]);
+    });
+
+    it("a host name that ends with '-'", () => {
+        expect(message((raw) => (raw.client.name = "client-"))).toEqual([
+            "client.name: must be a host name: a-z, 0-9 and '-', starting with a letter, not ending with '-', at most 31 characters; got \"client-\"",
+        ]);
+    });
+});
+
+describe("local files, checked before anything is created", () => {
+    const exists = (present: string[]) => (path: string) => present.includes(path);
+
+    it("reports an image.source that does not exist, and points at the one setup builds", () => {
+        const raw = base();
+        raw.image.source = "/srv/images/missing.qcow2";
+        expect(() => parseLabConfig(raw, { exists: exists([DEFAULT_IMAGE]) })).toThrow(
+            "image.source: must be an existing qcow2 image, which the lab uploads as every machine's base volume before anything else; got /srv/images/missing.qcow2, which does not exist on this machine\n" +
+                "    fix: npm run lab -- config set --path image.source /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2",
+        );
+        expect(() => parseLabConfig(raw, { exists: exists([]) })).toThrow(
+            "    fix: npm run setup && npm run lab -- config set --path image.source /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2",
+        );
+        expect(() => parseLabConfig(base(), { exists: exists([]) })).toThrow("got /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2, which does not exist on this machine\n    fix: npm run setup");
+    });
+
+    it("asks nothing about a URL, and nothing at all without an exists function", () => {
+        const asked: string[] = [];
+        const raw = base();
+        raw.image.source = "https://example.org/debian.qcow2";
+        parseLabConfig(raw, { exists: (p) => (asked.push(p), false) });
+        expect(asked).toEqual([]);
+        raw.image.source = "/nowhere.qcow2";
+        expect(() => parseLabConfig(raw)).not.toThrow();
+    });
+
+    it("checks a local libvirt's kernel and initrd, not a remote one's", () => {
+        const raw = base();
+        Object.assign(raw.image, { kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img" });
+        const some = exists([DEFAULT_IMAGE, "/boot/initrd.img"]);
+        expect(() => parseLabConfig(raw, { exists: some })).toThrow(
+            "image.kernel: must be a file on the libvirt host (qemu:///system); got /boot/vmlinuz, which does not exist\n" +
+                "    fix: npm run lab -- config rm --path image.kernel && npm run lab -- config rm --path image.initrd",
+        );
+        raw.libvirt = { uri: "qemu+ssh://lab-host/system" };
+        expect(() => parseLabConfig(raw, { exists: some })).not.toThrow();
     });
 });
