@@ -5,7 +5,7 @@
 #   preview [STACK]     `pulumi preview --diff` inside the sandbox
 #   destroy [STACK]     `pulumi destroy`, then stop the sandbox
 #   exec CMD...         run a command inside the sandbox's namespace
-#   status              whether the sandbox is up
+#   status              whether the sandbox is up, the engine, and which command plugin is in use
 #   ssh HOST [CMD...]   a shell on a lab machine, or CMD there (as the lab's SSH user)
 #   curl [PATH]         GET the VIP from the client, headers shown (X-Lvs-Real-Server names the server)
 #   ipvs                each director's IPVS table with stats (ipvsadm -Ln --stats) and rates (--rate)
@@ -188,7 +188,15 @@ case $cmd in
         bash "$here/sandbox.sh" down
         ;;
     exec) exec bash "$here/sandbox.sh" exec "$@" ;;
-    status) bash "$here/sandbox.sh" status ;;
+    status)
+        bash "$here/sandbox.sh" status
+        echo "engine: pulumi $(bash "$here/pulumi" version)"
+        case $(cat "$COMMAND_PLUGIN_MARKER" 2>/dev/null) in
+            official) echo "command plugin: the official pulumi-resource-command v$COMMAND_VERSION" ;;
+            lvs-lab) echo "command plugin: lvs-lab's own pulumi-resource-command v$COMMAND_VERSION (tools/command-provider)" ;;
+            *) echo "command plugin: none installed (run 'npm run setup')"; exit 1 ;;
+        esac
+        ;;
     ssh)
         (($#)) || usage
         connect

@@ -6,8 +6,7 @@ import { Workspace, ok, sandbox } from "./harness";
 /**
  * The from-code example in a consumer project (the package installed into its node_modules) run
  * by the real CLI and language host: its TypeScript compiles against the package, its input is
- * validated before anything exists, and the only thing between it and a lab is the command plugin
- * these machines cannot get.
+ * validated before anything exists, and with good knobs it brings a working lab up and down.
  */
 describe("the from-code example through the real engine", () => {
     const ws = new Workspace("example");
@@ -32,17 +31,17 @@ describe("the from-code example through the real engine", () => {
         expect(types.filter((t: string) => t !== "pulumi:pulumi:Stack")).toEqual([]);
     });
 
-    it("with good knobs, `pulumi preview` stops only for the missing command plugin", async () => {
-        ok(await ws.pulumi(project, ["config", "rm", "webServers", "--stack", "t"]), "config rm");
-        const preview = await ws.pulumi(project, ["preview", "--stack", "t"]);
-        const out = preview.stdout + preview.stderr;
-        expect(preview.code, out).not.toBe(0);
-        // The program compiled and ran: the engine planned the example's segment and machines...
-        expect(out).toMatch(/\+\s+libvirt:index:Network code-network create/);
-        expect(out).toMatch(/\+\s+libvirt:index:Domain web\d-domain create/);
-        // ...and every error is the missing plugin, none from the program or the libvirt provider.
-        const errors = out.split("\n").filter((l) => /error/i.test(l));
-        expect(errors.length, out).toBeGreaterThan(0);
-        expect(errors.filter((l) => !/pulumi-resource-command|pulumi:providers:command/.test(l)), out).toEqual([]);
+    it("with good knobs, `pulumi up` brings the lab up and the client proves it through the VIP", async () => {
+        ok(await ws.pulumi(project, ["config", "set", "webServers", "2", "--stack", "t"]), "config set");
+        const preview = ok(await ws.pulumi(project, ["preview", "--stack", "t"]), "preview");
+        expect(preview.stdout).toMatch(/\+\s+libvirt:index:Network code-network create/);
+        expect(preview.stdout).toMatch(/\+\s+command:remote:Command lb-service create/);
+        ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"], 30 * 60_000), "pulumi up");
+        const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--stack", "t"]), "stack output").stdout);
+        // wlc with weights 1 and 2: both answer, web2 about twice as often.
+        expect(Object.keys(outputs.verification.realServers).sort()).toEqual(["web1", "web2"]);
+        expect(outputs.verification.realServers.web1 + outputs.verification.realServers.web2).toBe(30);
+        expect(outputs.ipvsTable).toMatch(/-> 10\.77\.0\.12:80\s+Route\s+2/);
+        ok(await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]), "pulumi destroy");
     });
 });

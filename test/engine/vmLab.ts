@@ -3,7 +3,7 @@ import { join } from "path";
 import { HostSpec, LabSpec, allHosts, directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { Guests } from "./guests";
-import { REPO, Workspace, ok, sandbox } from "./harness";
+import { REPO, Ran, Workspace, ok, sandbox } from "./harness";
 
 /** The guest image `npm run setup` builds. */
 export const IMAGE = "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
@@ -53,6 +53,58 @@ export async function bootVmLab(name: string, raw: any): Promise<VmLab> {
         await guests.ready(allHosts(spec), outputs.consoleLogs);
         const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
         return { spec, guests, consoleLogs: outputs.consoleLogs, labEnv, teardown };
+    } catch (e) {
+        await teardown();
+        throw e;
+    }
+}
+
+/** A lab that the real program (index.ts) brought up from a copy of a stack's config. */
+export interface ProgramLab {
+    spec: LabSpec;
+    ws: Workspace;
+    project: string;
+    guests: Guests;
+    /** The stack's outputs after the first `up` (secrets shown). */
+    outputs: Record<string, any>;
+    /** Environment that points `tools/lab.sh` at this lab's project, stack and state. */
+    labEnv: Record<string, string>;
+    /** The engine on this lab's project and stack (`--stack t` is added). */
+    pulumi(args: string[], timeoutMs?: number): Promise<Ran>;
+    /** The stack's outputs now (secrets shown). */
+    readOutputs(): Promise<Record<string, any>>;
+    /** `pulumi destroy`, then the sandbox goes down and the workspace is removed. */
+    teardown(): Promise<void>;
+}
+
+/**
+ * Brings a lab up the way users do: `pulumi up` of the project's own program (index.ts) with a
+ * stack file that is a copy of `raw`, renamed after `name` (network, pool and domains).
+ * @param name short name of the test's lab.
+ */
+export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> {
+    if (!existsSync(IMAGE)) throw new Error(`prerequisite missing: guest image ${IMAGE} (run 'npm run setup')`);
+    const cfg = testLabConfig(name, raw);
+    const spec = parseLabConfig(cfg);
+    const ws = new Workspace(name);
+    const project = join(ws.dir, "project");
+    const pulumi = (args: string[], timeoutMs?: number) => ws.pulumi(project, [...args, "--stack", "t"], timeoutMs);
+    const readOutputs = async () => JSON.parse(ok(await pulumi(["stack", "output", "--json", "--show-secrets"]), "stack output").stdout);
+    await sandbox.up();
+    const teardown = async () => {
+        try {
+            ok(await pulumi(["destroy", "--yes", "--skip-preview"]), "pulumi destroy");
+        } finally {
+            await sandbox.down();
+            ws.remove();
+        }
+    };
+    try {
+        await ws.initProject(join(REPO, "index.ts"), "t", cfg);
+        ok(await pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), "pulumi up (index.ts)");
+        const outputs = await readOutputs();
+        const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
+        return { spec, ws, project, guests: new Guests(spec, ws, outputs), outputs, labEnv, pulumi, readOutputs, teardown };
     } catch (e) {
         await teardown();
         throw e;
