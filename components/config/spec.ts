@@ -1,4 +1,11 @@
-import { MODES, ROLES, SCHEDULERS } from "./schema";
+import { z } from "zod";
+import { MODES, ROLES, SCHEDULERS, healthCheckConfig } from "./schema";
+
+/*
+ * The validated lab. A config key's meaning, type and default are documented once, in the
+ * schema (schema.ts, `.describe()`); these types say only what validation adds: derived values
+ * (MACs, gateways, priorities) and the names generated from the config.
+ */
 
 /** LVS forwarding method. */
 export type Mode = (typeof MODES)[number];
@@ -12,6 +19,7 @@ export interface HostSpec {
     role: Role;
     name: string;
     ip: string;
+    /** The configured MAC, or the one derived from the address. */
     mac: string;
     /** NIC name inside the guest, set by MAC through cloud-init. */
     nic: string;
@@ -19,6 +27,12 @@ export interface HostSpec {
     gateway: string;
     vcpus: number;
     memoryMiB: number;
+    /** The libvirt domain: `lvs-<network.name>-<name>`, unique per lab on one host. */
+    domainName: string;
+    /** The machine's copy-on-write disk volume in the pool: `<domainName>.qcow2`. */
+    diskVolume: string;
+    /** The machine's cloud-init seed volume in the pool: `<domainName>-seed.iso`. */
+    seedVolume: string;
 }
 
 export interface RealServerSpec extends HostSpec {
@@ -51,46 +65,32 @@ export interface DirectorSpec extends HostSpec {
     priority: number;
 }
 
-/** keepalived's check of each real server, per virtual service. */
-export interface HealthCheckSpec {
-    type: "http" | "tcp";
-    /** URL path of the HTTP check. */
-    path: string;
-    /** Seconds between checks (`delay_loop`). */
-    interval: number;
-    /** Seconds per check (`connect_timeout`). */
-    timeout: number;
-    /** Retries before removal (`retry`). */
-    retries: number;
-    /** Seconds between retries (`delay_before_retry`). */
-    retryDelay: number;
-}
+/** keepalived's check of each real server, per virtual service (`service.healthCheck`, defaults filled in). */
+export type HealthCheckSpec = z.output<typeof healthCheckConfig>;
 
-/** Director high availability through keepalived. */
+/** Director high availability through keepalived (`ha`; see the schema for each key). */
 export interface HaSpec {
-    /** Directors besides `LabSpec.director`. */
+    /** Directors besides `LabSpec.director`, with their priorities filled in. */
     peers: DirectorSpec[];
-    /** Router id of the VIP's VRRP instance. */
     virtualRouterId: number;
-    /** Seconds between adverts. */
     advertInterval: number;
     nopreempt: boolean;
     authPass: string;
     syncConnections: boolean;
     splitBrainGuard: boolean;
-    /** NAT: the real servers' floating default gateway and its VRRP instance. */
     natGateway?: { ip: string; virtualRouterId: number };
 }
 
+/** The virtual service (`service`; see the schema for each key). */
 export interface ServiceSpec {
     vip: string;
+    /** Always `tcp` (the schema accepts nothing else); typed wider for the renderers' flags. */
     protocol: "tcp" | "udp";
     ports: number[];
     mode: Mode;
     scheduler: Scheduler;
-    /** Seconds; 0 means no persistence. */
     persistence: number;
-    /** keepalived's real-server check (used with `ha`; defaults filled in). */
+    /** keepalived's real-server check (used with `ha`), defaults filled in. */
     healthCheck: HealthCheckSpec;
 }
 
@@ -102,10 +102,20 @@ export interface LabSpec {
         prefix: number;
         netmask: string;
         gateway: string;
-        /** Linux bridge name, at most 15 characters. */
+        /** The libvirt network: `lvs-<name>`. */
+        libvirtName: string;
+        /** Linux bridge name, `lvs-<name>`, at most 15 characters. */
         bridge: string;
     };
-    libvirt: { uri: string; pool: string; poolPath: string };
+    libvirt: {
+        uri: string;
+        /** The storage pool: `libvirt.pool`, or `lvs-<network.name>`. */
+        pool: string;
+        /** The pool's directory: `libvirt.poolPath`, or `/var/lib/libvirt/images/<pool>`. */
+        poolPath: string;
+        /** The base volume every machine's disk sits on, uploaded from `image.source`: `<pool>-base.qcow2`. */
+        baseVolume: string;
+    };
     image: { source: string; kernel?: string; initrd?: string; cmdline?: string };
     sshUser: string;
     service: ServiceSpec;

@@ -106,21 +106,35 @@ function toSpec(c: RawLabConfig): LabSpec {
     const cidr = parseCidr(c.network.cidr)!;
     const gateway = c.network.gateway ?? firstHost(cidr);
     const pool = c.libvirt.pool ?? `lvs-${c.network.name}`;
-    const host = <R extends Role>(role: R, h: { name: string; ip: string; mac?: string }, extra: { nic?: string; gateway?: string } = {}) => ({
-        role,
-        name: h.name,
-        ip: h.ip,
-        mac: h.mac ?? macFor(h.ip),
-        nic: extra.nic ?? "ens33",
-        gateway: extra.gateway ?? gateway,
-        ...c.machines[role],
-    });
+    const host = <R extends Role>(role: R, h: { name: string; ip: string; mac?: string }, extra: { nic?: string; gateway?: string } = {}) => {
+        const domainName = `lvs-${c.network.name}-${h.name}`;
+        return {
+            role,
+            name: h.name,
+            ip: h.ip,
+            mac: h.mac ?? macFor(h.ip),
+            nic: extra.nic ?? "ens33",
+            gateway: extra.gateway ?? gateway,
+            ...c.machines[role],
+            domainName,
+            diskVolume: `${domainName}.qcow2`,
+            seedVolume: `${domainName}-seed.iso`,
+        };
+    };
     const natGateway = c.ha ? c.ha.natGateway?.ip : c.director.ip;
     const rsGateway = c.service.mode === "nat" ? natGateway : undefined;
     const director = (d: RawLabConfig["director"], priority: number) => ({ ...host("director", d, { nic: d.nic }), priority });
     return {
-        network: { name: c.network.name, cidr: c.network.cidr, prefix: cidr.prefix, netmask: cidr.netmask, gateway, bridge: `lvs-${c.network.name}` },
-        libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `/var/lib/libvirt/images/${pool}` },
+        network: {
+            name: c.network.name,
+            cidr: c.network.cidr,
+            prefix: cidr.prefix,
+            netmask: cidr.netmask,
+            gateway,
+            libvirtName: `lvs-${c.network.name}`,
+            bridge: `lvs-${c.network.name}`,
+        },
+        libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `/var/lib/libvirt/images/${pool}`, baseVolume: `${pool}-base.qcow2` },
         image: { ...c.image },
         sshUser: c.sshUser,
         service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },
