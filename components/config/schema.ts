@@ -62,15 +62,19 @@ const ipv4 = z.string({ error: "must be a dotted-quad IPv4 address such as 192.1
     .register(labMeta, { expected: "a dotted-quad IPv4 address such as 192.168.168.10", type: "IPv4 address", example: "192.168.168.10" });
 const port = intRange(1, 65535, "a port");
 const hostName = pattern(/^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/, "a host name: a-z, 0-9 and '-', starting with a letter, not ending with '-', at most 31 characters", "host name", "web1");
+// A refinement makes a new schema without the metadata, so `.register()` comes last.
 const mac = pattern(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, "a lower-case unicast MAC such as 52:54:00:a8:a8:0a", "MAC", "52:54:00:a8:a8:0a")
-    .refine((m) => unusableMac(m) === undefined, { error: (iss) => `must be a MAC libvirt accepts for a NIC: ${unusableMac(String(iss.input))}` });
+    .refine((m) => unusableMac(m) === undefined, { error: (iss) => `must be a MAC libvirt accepts for a NIC: ${unusableMac(String(iss.input))}` })
+    .register(labMeta, { expected: "a lower-case unicast MAC such as 52:54:00:a8:a8:0a", type: "MAC", example: "52:54:00:a8:a8:0a" });
 /** NIC names the guest already has. */
 const RESERVED_NICS = ["lo", "tunl0"];
 const nicName = pattern(/^[a-z][a-z0-9]{1,12}$/, "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15", "interface name", "ens33")
-    .refine((n) => !RESERVED_NICS.includes(n), { error: `must not be ${RESERVED_NICS.join(" or ")}, which the guest already has` });
+    .refine((n) => !RESERVED_NICS.includes(n), { error: `must not be ${RESERVED_NICS.join(" or ")}, which the guest already has` })
+    .register(labMeta, { expected: "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15", type: "interface name", example: "ens33" });
 const absPath = pattern(/^(\/[A-Za-z0-9._-]+)+$/, "an absolute path of plain segments, such as /opt/kgc", "absolute path", "/opt/kgc")
     .refine((p) => !p.split("/").includes(".."), { error: "must not contain '..'" })
-    .refine((p) => !p.split("/").includes("."), { error: "must not contain '.' segments" });
+    .refine((p) => !p.split("/").includes("."), { error: "must not contain '.' segments" })
+    .register(labMeta, { expected: "an absolute path of plain segments, such as /opt/kgc", type: "absolute path", example: "/opt/kgc" });
 
 /**
  * Why a network cannot be the lab's segment, or undefined when it can.
@@ -226,7 +230,7 @@ export const rawLabConfig = z.object({
         gateway: ipv4.optional()
             .describe("Default gateway. NAT: the director (or `ha.natGateway.ip`), the default. DR and TUN: any host address but a director's, the VIP or the server's own.")
             .register(labMeta, { derivedDefault: "the segment's gateway; NAT: the director or `ha.natGateway.ip`" }),
-        nfsExport: absPath.optional().describe("One of `nfs.exports`, mounted as this server's web root."),
+        nfsExport: absPath.optional().describe("One of `nfs.exports`, mounted as this server's web root (`_netdev`); needs `nfs`."),
     }).strict(), { error: "must be a list of real servers, each with name and ip" })
         .min(1, { error: "must list at least one real server" })
         .register(labMeta, { expected: "a list of real servers, each with name and ip", type: "list" })
@@ -240,7 +244,7 @@ export const rawLabConfig = z.object({
         exports: z.array(absPath, { error: "must be a list of absolute paths" })
             .min(1, { error: "must list at least one export" })
             .register(labMeta, { expected: "a list of absolute paths", type: "list of paths" })
-            .describe("Directories exported to the lab's network only (rw, sync, root_squash); each at most once."),
+            .describe("Directories exported to the lab's network only (rw, sync, root_squash), created root-owned 0755; each at most once."),
     }).strict().optional().describe("An NFS server whose exports real servers mount as web roots."),
     client: host.describe("The client that proves the lab by asking the VIP who answers."),
 }).strict();
