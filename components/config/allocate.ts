@@ -10,7 +10,6 @@ import { SSH_PORT } from "./schema";
 export class Allocator {
     private readonly ips = new Set<string>();
     private readonly macs = new Set<string>();
-    private readonly explicitMacs = new Map<string, string>();
     private readonly names = new Set<string>();
     private readonly priorities = new Set<number>();
     private readonly routerIds = new Set<number>();
@@ -28,14 +27,9 @@ export class Allocator {
         if (derivesMac) this.macs.add(macFor(ip));
     }
 
-    /**
-     * Marks a machine's own MAC as used.
-     * @param path the machine's key path, e.g. `client`.
-     */
-    takeMac(path: string, mac: unknown): void {
-        if (typeof mac !== "string") return;
-        this.macs.add(mac);
-        this.explicitMacs.set(path, mac);
+    /** Marks a MAC as used. */
+    takeMac(mac: unknown): void {
+        if (typeof mac === "string") this.macs.add(mac);
     }
 
     /** Marks a machine name as used. */
@@ -51,11 +45,6 @@ export class Allocator {
     /** Marks a VRRP router id as used. */
     takeRouterId(id: unknown): void {
         if (typeof id === "number") this.routerIds.add(id);
-    }
-
-    /** True when no other machine has `mac` as its own MAC. */
-    macFreeFor(path: string, mac: string): boolean {
-        return ![...this.explicitMacs].some(([p, m]) => p !== path && m === mac);
     }
 
     /** The value already chosen for a key path, if any. */
@@ -118,7 +107,7 @@ export class Allocator {
             for (let n = 1; n < 65536; n++) {
                 const mac = `52:54:00:ff:${Math.floor(n / 256).toString(16).padStart(2, "0")}:${(n % 256).toString(16).padStart(2, "0")}`;
                 if (!this.macs.has(mac)) {
-                    this.takeMac(path, mac);
+                    this.takeMac(mac);
                     return mac;
                 }
             }

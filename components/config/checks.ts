@@ -96,7 +96,7 @@ export function allocatorFor(raw: unknown, cidr: Cidr): Allocator {
     for (const m of machineKeys(raw)) {
         const mac = valueAt(raw, [...m.path, "mac"]);
         alloc.takeIp(valueAt(raw, [...m.path, "ip"]), mac === undefined);
-        alloc.takeMac(formatKeyPath(m.path), mac);
+        alloc.takeMac(mac);
         alloc.takeName(valueAt(raw, [...m.path, "name"]));
     }
     if (valueAt(raw, ["ha"]) !== undefined) {

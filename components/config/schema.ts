@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrSize, isIpv4, parseCidr, reservedOverlap, toInt, unusableMac } from "./ipv4";
+import { isIpv4, parseCidr, reservedOverlap, toInt, unusableMac } from "./ipv4";
 
 /**
  * The stack config's schema: the one place each key's meaning (`.describe()`), type, limits and
@@ -251,9 +251,3 @@ export const rawLabConfig = z.object({
 
 /** The raw config's type after defaults. */
 export type RawLabConfig = z.infer<typeof rawLabConfig>;
-
-/** How many host addresses a network has (network and broadcast addresses excluded). */
-export function hostCapacity(s: string): number {
-    const c = parseCidr(s);
-    return c ? Math.max(0, cidrSize(c) - 2) : 0;
-}
