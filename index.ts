@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "fs";
 import { LvsDrCluster, parseLabConfig, rawConfigFrom } from "./components";
 
-// Validate the whole stack config before any resource exists: bad input creates nothing.
-const spec = parseLabConfig(rawConfigFrom(pulumi.runtime.allConfig()));
+// Validate the whole stack config (and that a local image exists) before any resource exists:
+// bad input creates nothing.
+const spec = parseLabConfig(rawConfigFrom(pulumi.runtime.allConfig()), { exists: existsSync });
 const lab = new LvsDrCluster("lab", { spec });
 
 export const vipUrl = lab.vipUrl;

@@ -5,6 +5,8 @@
 #   preview [STACK]     `pulumi preview --diff` inside the sandbox
 #   destroy [STACK]     `pulumi destroy`, then stop the sandbox
 #   exec CMD...         run a command inside the sandbox's namespace
+#   config ARGS...      `pulumi config ARGS` on the stack (the fixes config errors print use it:
+#                       config set --path KEY VALUE, config rm --path KEY)
 #   status              whether the sandbox is up, the engine, and which command plugin is in use
 #   ssh HOST [CMD...]   a shell on a lab machine, or CMD there (as the lab's SSH user)
 #   curl [PATH]         GET the VIP from the client, headers shown (X-Lvs-Real-Server names the server)
@@ -188,6 +190,7 @@ case $cmd in
         bash "$here/sandbox.sh" down
         ;;
     exec) exec bash "$here/sandbox.sh" exec "$@" ;;
+    config) pulumi_cli config "$@" --stack "$stack" ;;
     status)
         bash "$here/sandbox.sh" status
         echo "engine: pulumi $(bash "$here/pulumi" version)"

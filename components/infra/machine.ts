@@ -5,6 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 export interface MachineArgs {
     /** libvirt domain name, unique on the host. */
     domainName: string;
+    /** Names of the machine's disk and cloud-init seed volumes in the pool. */
+    diskVolume: string;
+    seedVolume: string;
     vcpus: number;
     memoryMiB: number;
     /** The NIC's MAC, which cloud-init matches to name the interface. */
@@ -92,13 +95,13 @@ export interface Machine {
 export function createMachine(name: string, args: MachineArgs, opts: pulumi.CustomResourceOptions & { dependsOn?: pulumi.Resource[] }): Machine {
     const storageOpts = { ...opts, dependsOn: [...(opts.dependsOn ?? []), ...(args.storageQueue?.after ?? [])] };
     const disk = new libvirt.Volume(`${name}-disk`, {
-        name: `${args.domainName}.qcow2`,
+        name: args.diskVolume,
         pool: args.poolName,
         baseVolumeId: args.baseVolumeId,
         format: "qcow2",
     }, storageOpts);
     const seed = new libvirt.CloudInitDisk(`${name}-seed`, {
-        name: `${args.domainName}-seed.iso`,
+        name: args.seedVolume,
         pool: args.poolName,
         userData: args.userData,
         networkConfig: args.networkConfig,

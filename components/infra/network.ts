@@ -12,6 +12,8 @@ export interface LabFabricArgs {
     /** Storage pool name and directory, created for this stack. */
     pool: string;
     poolPath: string;
+    /** Name of the base volume in the pool. */
+    baseVolume: string;
     /** The guest image (local path or URL) uploaded once as the base volume. */
     imageSource: string;
 }
@@ -39,7 +41,7 @@ export function createLabFabric(name: string, args: LabFabricArgs, opts: pulumi.
     }, opts);
     const pool = new libvirt.Pool(`${name}-pool`, { name: args.pool, type: "dir", target: { path: args.poolPath } }, opts);
     const baseVolume = new libvirt.Volume(`${name}-base`, {
-        name: `${args.pool}-base.qcow2`,
+        name: args.baseVolume,
         pool: pool.name,
         source: args.imageSource,
         format: "qcow2",

@@ -27,11 +27,6 @@ export interface Guest {
     ready: pulumi.Resource;
 }
 
-/** The libvirt domain name of a lab machine: unique per lab on one host. */
-export function domainName(spec: LabSpec, host: HostSpec): string {
-    return `lvs-${spec.network.name}-${host.name}`;
-}
-
 /** A machine that is booting: the VM and the host key it will present. */
 export interface BootedMachine {
     domain: libvirt.Domain;
@@ -55,7 +50,9 @@ export function bootMachine(name: string, lab: LabContext, host: HostSpec, paren
         ),
     );
     const machine = createMachine(name, {
-        domainName: domainName(spec, host),
+        domainName: host.domainName,
+        diskVolume: host.diskVolume,
+        seedVolume: host.seedVolume,
         vcpus: host.vcpus,
         memoryMiB: host.memoryMiB,
         mac: host.mac,
@@ -99,11 +96,12 @@ export function createLabContext(name: string, spec: LabSpec, parent?: pulumi.Re
 /** The libvirt fabric a lab spec asks for. */
 export function labFabricArgs(spec: LabSpec): LabFabricArgs {
     return {
-        networkName: `lvs-${spec.network.name}`,
+        networkName: spec.network.libvirtName,
         bridge: spec.network.bridge,
         cidr: spec.network.cidr,
         pool: spec.libvirt.pool,
         poolPath: spec.libvirt.poolPath,
+        baseVolume: spec.libvirt.baseVolume,
         imageSource: spec.image.source,
     };
 }

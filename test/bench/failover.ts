@@ -8,7 +8,6 @@ import * as r from "../../components/render";
 import { HaLab, madeSince } from "../engine/haLab";
 import { ok, sandbox } from "../engine/harness";
 import { bootVmLab, configureLab, testLabConfig, waitUntil } from "../engine/vmLab";
-import { domainName } from "../../components/lab";
 import { loadStackConfig } from "../stacks";
 
 /** Failovers of each kind; each one powers the master off and back on (about 2 min under TCG). */
@@ -30,14 +29,14 @@ async function main(): Promise<void> {
             for (let i = 0; i < TRIALS; i++) {
                 const loop = await ha.answeringLoop();
                 if (kind === "hard") await ha.powerOff(master);
-                else ok(await sandbox.virsh("shutdown", domainName(spec, master)), `shut ${master.name} down`);
+                else ok(await sandbox.virsh("shutdown", master.domainName), `shut ${master.name} down`);
                 await ha.waitForMaster(backup, 60_000, [master]);
                 await loop.until("10 requests after the takeover", madeSince(await ha.clientNow(), 10));
                 const seen = r.summariseRequestLoop(await loop.stop());
                 rows.push({ kind, from: master.name, to: backup.name, ...seen });
                 console.log(`${kind} failover ${master.name} -> ${backup.name}: outage ${seen.outageSeconds.toFixed(2)} s, ${seen.failed}/${seen.requests} requests failed`);
                 if (kind === "graceful") {
-                    await waitUntil(`${master.name} to shut down`, 120_000, async () => ((await sandbox.virsh("domstate", domainName(spec, master))).stdout.includes("shut off") ? true : undefined));
+                    await waitUntil(`${master.name} to shut down`, 120_000, async () => ((await sandbox.virsh("domstate", master.domainName)).stdout.includes("shut off") ? true : undefined));
                 }
                 await ha.powerOn(master);
                 const down = master;

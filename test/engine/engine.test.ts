@@ -38,7 +38,7 @@ describe("invalid config through the real engine", () => {
         const up = await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "invalid"]);
         expect(up.code).not.toBe(0);
         expect(up.stdout + up.stderr).toContain("service.vip: 192.168.168.10 is also the address of realServers[0]; the VIP must be its own address");
-        expect(up.stdout + up.stderr).toContain("pulumi config set --path 'lvs-lab:service.vip' 192.168.168.100");
+        expect(up.stdout + up.stderr).toContain("npm run lab -- config set --path service.vip 192.168.168.100");
         const state = JSON.parse(ok(await ws.pulumi(project, ["stack", "export", "--stack", "invalid"]), "stack export").stdout);
         const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
         expect(types.filter((t: string) => t !== "pulumi:pulumi:Stack")).toEqual([]);

@@ -1,5 +1,4 @@
 import { DirectorSpec, HostSpec, LabSpec, directors } from "../../components/config";
-import { domainName } from "../../components/lab";
 import * as r from "../../components/render";
 import { ok, sandbox } from "./harness";
 import { VmLab, waitUntil } from "./vmLab";
@@ -96,12 +95,12 @@ export class HaLab {
 
     /** Pulls the plug on a machine (`virsh destroy`): no shutdown, no last VRRP advert. */
     async powerOff(h: HostSpec): Promise<void> {
-        ok(await sandbox.virsh("destroy", domainName(this.spec, h)), `power off ${h.name}`);
+        ok(await sandbox.virsh("destroy", h.domainName), `power off ${h.name}`);
     }
 
     /** Powers a machine on and waits (bounded) for SSH and cloud-init. */
     async powerOn(h: HostSpec): Promise<void> {
-        ok(await sandbox.virsh("start", domainName(this.spec, h)), `power on ${h.name}`);
+        ok(await sandbox.virsh("start", h.domainName), `power on ${h.name}`);
         await this.lab.guests.ready([h], this.lab.consoleLogs);
     }
 

@@ -255,11 +255,13 @@ describe("IPVS rules", () => {
     });
 
     it("carries the scheduler, weights, persistence and protocol", () => {
-        const s = spec("tun", (raw) => {
+        const tcp = spec("tun", (raw) => {
             raw.service.persistence = 60;
-            raw.service.protocol = "udp";
             raw.realServers[0].weight = 3;
         });
+        expect(r.renderIpvsRules(tcp)).toContain("-A -t 172.25.8.100:80 -s wrr -p 60\n");
+        // Validation accepts only TCP until the real servers answer UDP; the renderer follows the spec.
+        const s = { ...tcp, service: { ...tcp.service, protocol: "udp" as const } };
         expect(r.renderIpvsRules(s)).toBe(
             ["-A -u 172.25.8.100:80 -s wrr -p 60", "-a -u 172.25.8.100:80 -r 172.25.8.3:80 -i -w 3", "-a -u 172.25.8.100:80 -r 172.25.8.4:80 -i -w 1", ""].join("\n"),
         );
