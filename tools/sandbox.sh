@@ -6,6 +6,8 @@
 #   sandbox.sh exec CMD  run CMD inside the namespace
 #   sandbox.sh status    print whether it is up
 #   sandbox.sh down      stop the daemons it started (by PID) and remove the namespace
+# libvirtd runs in its own mount namespace, where /dev/kvm is hidden unless
+# LVS_LAB_SANDBOX_KVM=host (see start_libvirtd).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -21,13 +23,43 @@ pid_alive() {
 
 need() {
     local missing=()
-    for tool in ip libvirtd virtlogd virsh qemu-system-x86_64; do
+    for tool in ip libvirtd virtlogd virsh qemu-system-x86_64 unshare mount mknod; do
         command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
     done
     if ((${#missing[@]})); then
         lvs_log "prerequisite missing: ${missing[*]} (run 'npm run setup')"
         exit 1
     fi
+}
+
+# Starts libvirtd in the namespace, in a mount namespace of its own.
+# Every lab domain is TCG (components/infra/machine.ts: type qemu), so KVM is never used, and
+# libvirtd must see one consistent answer about it: its QEMU capability probe opens /dev/kvm with
+# CAP_DAC_OVERRIDE, while its check of the cache asks whether the QEMU user (libvirt-qemu) may
+# open it. A /dev/kvm of root 0600 (no udev to give it to the kvm group) passes the first and
+# fails the second, so the capability cache is never valid and every domain define and start
+# re-probes QEMU (44 s for one `virsh create`). Hence /dev/kvm is covered, in libvirtd's mount
+# namespace only (and so in its domains'), by a node of /dev/null's device with mode 0: the probe
+# opens it but finds no KVM there, and the QEMU user may not open it, so both say "no KVM".
+# Plain /dev/null would not do (the user may open it, so the check would say yes), nor would a
+# regular file (libvirt bind-mounts regular files into each domain's /dev, which needs shared
+# mount propagation this namespace does not have: "Unable to move ... mount to /dev/kvm").
+# LVS_LAB_SANDBOX_KVM=host keeps the host's /dev/kvm, for a machine where the QEMU user can use it.
+start_libvirtd() {
+    local hide=$RUN_DIR/kvm-hidden
+    if [[ ${LVS_LAB_SANDBOX_KVM:-hide} == host || ! -e /dev/kvm ]]; then
+        hide=''
+    else
+        if [[ ! -c $hide ]]; then
+            rm -f "$hide"
+            mknod -m 0 "$hide" c 1 3
+        fi
+    fi
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    ip netns exec "$NS" unshare --mount --propagation slave bash -c '
+        if [[ -n $1 ]]; then mount --bind "$1" /dev/kvm; fi
+        exec libvirtd -d -p "$2"' libvirtd "$hide" "$RUN_DIR/libvirtd.pid" \
+        2>>"$RUN_DIR/libvirtd.log"
 }
 
 up() {
@@ -46,7 +78,7 @@ up() {
         ip netns exec "$NS" virtlogd -d -p "$RUN_DIR/virtlogd.pid"
     fi
     if ! pid_alive "$RUN_DIR/libvirtd.pid"; then
-        ip netns exec "$NS" libvirtd -d -p "$RUN_DIR/libvirtd.pid" 2>>"$RUN_DIR/libvirtd.log"
+        start_libvirtd
     fi
     for _ in $(seq 60); do
         if ip netns exec "$NS" virsh -c qemu:///system version >/dev/null 2>&1; then
