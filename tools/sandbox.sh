@@ -6,8 +6,8 @@
 #   sandbox.sh exec CMD  run CMD inside the namespace
 #   sandbox.sh status    print whether it is up
 #   sandbox.sh down      stop the daemons it started (by PID) and remove the namespace
-# libvirtd runs in its own mount namespace, where /dev/kvm is hidden unless
-# LVS_LAB_SANDBOX_KVM=host (see start_libvirtd).
+# libvirtd runs with the sandbox's own config (libvirtd -f, written by `up`) and in its own mount
+# namespace, where /dev/kvm is hidden unless LVS_LAB_SANDBOX_KVM=host (see start_libvirtd).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -32,7 +32,32 @@ need() {
     fi
 }
 
-# Starts libvirtd in the namespace, in a mount namespace of its own.
+# The sandbox's libvirtd.conf. `libvirtd -f` reads only this file, so every setting not named here
+# keeps libvirt's compiled default, which is also what Debian's /etc/libvirt/libvirtd.conf (all
+# commented out) gives: the same sockets (/var/run/libvirt/libvirt-sock), auth and logging.
+# The libvirt provider sends every call of a `pulumi up` over one connection, one call at a time
+# per resource, and Pulumi creates a lab's machines side by side: with a machine's volume,
+# cloud-init disk and domain, a lab of eight machines can have 3 x 8 = 24 calls in flight on that
+# connection. At the default max_client_requests = 5, libvirtd stops reading the connection
+# ("Client hit max requests limit 5"), so every further call, however short, waits for one of the
+# five to finish: while defines and starts re-probed QEMU (see start_libvirtd), a version query
+# sent beside eight domain creates waited 231 s (0.00 s at 32). 32 leaves room above 24.
+# Each call in flight holds a worker thread, so max_workers (default 20) is 32 for that
+# connection plus 8 for every other client (virsh from the tests, the lab command) = 40.
+# Keepalive keeps its defaults (a ping every 5 s, 5 missed = dropped): a client at the limit is
+# not read, so its pongs would go unread and libvirtd would drop it after 30 s, but libvirtd pings
+# only clients that ask for keepalive, and the provider's client (go-libvirt) never does; virsh
+# does, with one call in flight. Measured: docs/maintainers.md.
+write_libvirtd_conf() {
+    cat >"$RUN_DIR/libvirtd.conf" <<'CONF'
+# Written by tools/sandbox.sh (see write_libvirtd_conf there); libvirt defaults for the rest.
+max_client_requests = 32
+max_workers = 40
+CONF
+}
+
+# Starts libvirtd in the namespace, with the sandbox's config (libvirtd -f), in a mount namespace
+# of its own.
 # Every lab domain is TCG (components/infra/machine.ts: type qemu), so KVM is never used, and
 # libvirtd must see one consistent answer about it: its QEMU capability probe opens /dev/kvm with
 # CAP_DAC_OVERRIDE, while its check of the cache asks whether the QEMU user (libvirt-qemu) may
@@ -46,6 +71,7 @@ need() {
 # mount propagation this namespace does not have: "Unable to move ... mount to /dev/kvm").
 # LVS_LAB_SANDBOX_KVM=host keeps the host's /dev/kvm, for a machine where the QEMU user can use it.
 start_libvirtd() {
+    write_libvirtd_conf
     local hide=$RUN_DIR/kvm-hidden
     if [[ ${LVS_LAB_SANDBOX_KVM:-hide} == host || ! -e /dev/kvm ]]; then
         hide=''
@@ -58,7 +84,7 @@ start_libvirtd() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     ip netns exec "$NS" unshare --mount --propagation slave bash -c '
         if [[ -n $1 ]]; then mount --bind "$1" /dev/kvm; fi
-        exec libvirtd -d -p "$2"' libvirtd "$hide" "$RUN_DIR/libvirtd.pid" \
+        exec libvirtd -d -f "$2" -p "$3"' libvirtd "$hide" "$RUN_DIR/libvirtd.conf" "$RUN_DIR/libvirtd.pid" \
         2>>"$RUN_DIR/libvirtd.log"
 }
 
