@@ -7,18 +7,21 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 started=$SECONDS
 
+# Host packages: tools/host-packages.txt names every host command lvs-lab, its providers and its
+# tests run, with the Debian package that provides it (test/unit/hostPackages.test.ts keeps it
+# complete). Setup installs the packages of its lines with no third field; the others come with
+# Debian 12 itself, with the README's requirements, or from setup's own builds.
+mapfile -t PACKAGES < <(awk '{ sub(/#.*/, "") } NF == 2 && $2 != "-" { print $2 }' "$LVS_LAB_REPO/tools/host-packages.txt" | sort -u)
+if [[ ${1:-} == --packages ]]; then
+    echo "${PACKAGES[*]}"
+    exit 0
+fi
+
 if [[ $(id -u) -ne 0 ]]; then
     lvs_log "setup needs root (apt, libvirtd, network namespaces, loop devices)"
     exit 1
 fi
 
-# Host packages: the hypervisor and libvirt (xsltproc: the provider applies domain XSLT with it),
-# the image builder's tools, and the test tools.
-PACKAGES=(
-    qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base bridge-utils
-    iproute2 openssh-client shellcheck ipvsadm xsltproc
-    debootstrap e2fsprogs fdisk mount grub-pc-bin grub2-common
-)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -27,8 +30,18 @@ if ((${#missing[@]})); then
     lvs_log "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    # Services are started by the sandbox, inside its namespace, never by the package scripts.
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # Services are started by the sandbox, inside its namespace, never by the package scripts
+    # (libvirt-daemon-system, openssh-server): a policy-rc.d that denies every start, for the
+    # install only, unless the machine has its own.
+    policy=/usr/sbin/policy-rc.d
+    if [[ -e $policy ]]; then
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+    else
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 0755 "$policy"
+        apt-get install -y -q --no-install-recommends "${missing[@]}" || { rm -f "$policy"; exit 1; }
+        rm -f "$policy"
+    fi
 fi
 
 # npm dependencies: reinstall only when the lock file changed.
