@@ -45,17 +45,43 @@ export function generateSshKey(comment: string): SshKeyMaterial {
     };
 }
 
-const sshKeyProvider: pulumi.dynamic.ResourceProvider = {
+/** What the stack state holds for a key: the comment it was made with and both halves. */
+interface SshKeyState extends Partial<SshKeyMaterial> {
+    comment?: string;
+}
+
+/** Whether a stored key still has both halves (an earlier in-place update could drop them). */
+function hasKeyMaterial(olds: SshKeyState): boolean {
+    return typeof olds.privateKey === "string" && olds.privateKey !== "" && typeof olds.publicKey === "string" && olds.publicKey !== "";
+}
+
+/**
+ * The key's provider. A key is never edited: its comment is part of both halves, so a new
+ * comment is a new key (a replacement), and nothing else about it can change. `update` exists
+ * only so that an update the engine still asks for (a `diff` from code before this one) keeps
+ * the stored key: without it the dynamic provider stores the inputs alone and the key is lost.
+ */
+export const sshKeyProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: { comment: string }) {
         const key = generateSshKey(inputs.comment);
         return { id: `${inputs.comment}-${key.publicKey.split(" ")[1].slice(-16)}`, outs: { comment: inputs.comment, ...key } };
+    },
+    async diff(_id: string, olds: SshKeyState, news: { comment: string }) {
+        // A state whose halves were lost (by the create-only provider this replaces) is replaced too.
+        const replaces = olds.comment !== news.comment || !hasKeyMaterial(olds) ? ["comment"] : [];
+        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    },
+    async update(_id: string, olds: SshKeyState, news: { comment: string }) {
+        if (!hasKeyMaterial(olds)) throw new Error("the stored key has no key material; it must be replaced, not updated");
+        return { outs: { comment: olds.comment ?? news.comment, privateKey: olds.privateKey, publicKey: olds.publicKey } };
     },
 };
 
 /**
  * An ed25519 key pair kept in the stack state: generated once, stable across runs, the private
  * half a secret. Used for the lab's client key and every guest's host key, so SSH host keys are
- * pinned from the first connection (no trust on first use). Needs no provider plugin.
+ * pinned from the first connection (no trust on first use). Needs no provider plugin. A changed
+ * comment replaces the key (a new pair); nothing updates a key in place.
  */
 export class SshKey extends pulumi.dynamic.Resource {
     // `declare`: a plain field declaration would reset what super() set (ES2022 define semantics).
@@ -64,7 +90,7 @@ export class SshKey extends pulumi.dynamic.Resource {
 
     /**
      * @param name resource name.
-     * @param comment the key comment (changing it makes a new key).
+     * @param comment the key comment (changing it replaces the key with a new pair).
      */
     constructor(name: string, comment: string, opts?: pulumi.CustomResourceOptions) {
         super(sshKeyProvider, name, { comment, privateKey: undefined, publicKey: undefined }, { ...opts, additionalSecretOutputs: ["privateKey"] }, "lvs-lab", "SshKey");

@@ -2,8 +2,8 @@ import { execFileSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { expect, it } from "vitest";
-import { generateSshKey } from "../../components/remote";
+import { describe, expect, it } from "vitest";
+import { generateSshKey, sshKeyProvider } from "../../components/remote";
 
 it("generates ed25519 keys that OpenSSH reads, with matching halves", () => {
     const dir = mkdtempSync(join(tmpdir(), "lvs-lab-key-"));
@@ -24,4 +24,23 @@ it("generates ed25519 keys that OpenSSH reads, with matching halves", () => {
 
 it("never returns the same key twice", () => {
     expect(generateSshKey("x").publicKey).not.toBe(generateSshKey("x").publicKey);
+});
+
+describe("the SshKey provider", () => {
+    const key = generateSshKey("lvs-lab-a");
+    const stored = { comment: "lvs-lab-a", ...key };
+
+    it("replaces a key whose comment changed, and never updates one in place", async () => {
+        expect(await sshKeyProvider.diff!("id", stored, { comment: "lvs-lab-b" })).toEqual({ changes: true, replaces: ["comment"], deleteBeforeReplace: false });
+        expect(await sshKeyProvider.diff!("id", stored, { comment: "lvs-lab-a" })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("replaces a stored key that lost its halves", async () => {
+        expect((await sshKeyProvider.diff!("id", { comment: "lvs-lab-a" }, { comment: "lvs-lab-a" })).replaces).toEqual(["comment"]);
+    });
+
+    it("keeps the stored pair through an update, and refuses an update that has no pair to keep", async () => {
+        expect((await sshKeyProvider.update!("id", stored, { comment: "lvs-lab-a" })).outs).toEqual(stored);
+        await expect(sshKeyProvider.update!("id", { comment: "lvs-lab-a" }, { comment: "lvs-lab-a" })).rejects.toThrow("no key material");
+    });
 });
