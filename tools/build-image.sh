@@ -82,7 +82,10 @@ disk_loop=$(losetup -f --show "$work/disk.raw")
 # No partition nodes appear for loop devices here: map the partition at its offset.
 part_size=$(( $(stat -c %s "$work/disk.raw") - 1048576 ))
 part_loop=$(losetup -f --show -o 1048576 --sizelimit "$part_size" "$work/disk.raw")
-mkfs.ext4 -q -L lvs-root -d "$rootfs" "$part_loop"
+# Inode tables written now, not by the kernel's lazy init after the mount below: with lazy init,
+# files written while mounted (GRUB's core.img and grub.cfg) were seen to land in inodes that the
+# group descriptors on disk still counted as unused, so GRUB found no grub.cfg.
+mkfs.ext4 -q -L lvs-root -E lazy_itable_init=0,lazy_journal_init=0 -d "$rootfs" "$part_loop"
 mkdir -p "$mnt"
 mount "$part_loop" "$mnt"
 grub-install --target=i386-pc --boot-directory="$mnt/boot" --modules="part_msdos ext2" "$disk_loop" >"$work/grub.log" 2>&1 ||
@@ -95,7 +98,14 @@ menuentry 'lvs-lab' {
     initrd /boot/$initrd
 }
 GRUB
+sync -f "$mnt/boot/grub/grub.cfg"
 umount "$mnt"
+# A disk GRUB cannot read is a guest stuck at the grub> prompt: refuse it here instead.
+if ! e2fsck -fn "$part_loop" >"$work/fsck.log" 2>&1; then
+    cat "$work/fsck.log" >&2
+    lvs_log "the image's file system is inconsistent after GRUB's install; not keeping it"
+    exit 1
+fi
 losetup -d "$part_loop"; part_loop=''
 losetup -d "$disk_loop"; disk_loop=''
 

@@ -1,120 +1,132 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseLabConfig } from "../../components/config";
-import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
-import { REPO, ok, run } from "./harness";
-import { Guests } from "./guests";
-import { VmLab, bootVmLab, serviceStats, testLabConfig } from "./vmLab";
+import { REPO, Ran, ok, run, sandbox } from "./harness";
+import { ProgramLab, serviceStats, upProgramLab, waitUntil } from "./vmLab";
+
+/** What one `pulumi preview --json` plans: the resources of each operation other than `same`. */
+function planned(preview: Ran): Record<string, string[]> {
+    const steps = JSON.parse(preview.stdout).steps as { op: string; urn: string }[];
+    const byOp: Record<string, string[]> = {};
+    for (const s of steps) if (s.op !== "same") (byOp[s.op] ??= []).push(s.urn.split("::").pop()!);
+    for (const names of Object.values(byOp)) names.sort();
+    return byOp;
+}
+
+/** Every libvirt object named after the lab's network that libvirtd still has. */
+async function leftovers(name: string): Promise<string[]> {
+    const list = async (...args: string[]) => ok(await sandbox.virsh(...args), `virsh ${args.join(" ")}`).stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+    const pools = await list("pool-list", "--all", "--name");
+    const volumes = await Promise.all(pools.map(async (p) => (await list("vol-list", p)).slice(2).map((l) => l.split(/\s+/)[0])));
+    return [...(await list("list", "--all", "--name")), ...(await list("net-list", "--all", "--name")), ...pools, ...volumes.flat()].filter((x) => x.includes(`lvs-${name}`));
+}
 
 /**
- * LVS-DR on real guests: the default stack's machines booted by the real engine and libvirt
- * provider from the guest image, configured by the rendered scripts over pinned SSH.
+ * LVS-DR through the real program: `pulumi up` of index.ts with a copy of the default stack
+ * file (scheduler wrr), the project's command plugin, the libvirt provider and real guests; then
+ * the lab's whole life: no-change preview, a weight, the lab commands, a reboot, a real server
+ * added and removed, destroy, and up again. Each engine step's time is printed for the README.
  */
-describe("LVS-DR on real VMs", () => {
+describe("LVS-DR through `pulumi up` of the program", () => {
+    const name = "vmdr";
     const raw = structuredClone(loadStackConfig("default")) as any;
     raw.service.scheduler = "wrr";
-    const spec = parseLabConfig(testLabConfig("vmdr", raw));
-    const rs = spec.realServers;
-    let lab: VmLab;
-    let guests: Guests;
-    let consoleLogs: Record<string, string>;
+    let lab: ProgramLab;
+    const times: Record<string, number> = {};
+    const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+        const started = Date.now();
+        try {
+            return await f();
+        } finally {
+            times[what] = Math.round((Date.now() - started) / 100) / 10;
+        }
+    };
+    const up = (what: string) => timed(what, async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), what));
+    const preview = async () => planned(ok(await lab.pulumi(["preview", "--json"]), "preview --json"));
+    const sh = async (host: { name: string; ip: string }, cmd: string) => ok(await lab.guests.sh(host as any, cmd), `${host.name}: ${cmd}`).stdout;
+    /** Answers per real server for `n` requests from the client through the VIP. */
+    const split = async (n: number) => {
+        const out = await sh(lab.spec.client, `for _ in $(seq ${n}); do curl -s -m 5 -o /dev/null -D - http://${lab.spec.service.vip}/ | tr -d '\\r' | sed -n 's/^X-Lvs-Real-Server: //Ip'; done`);
+        const counts: Record<string, number> = {};
+        for (const server of out.split("\n").filter(Boolean)) counts[server] = (counts[server] ?? 0) + 1;
+        return counts;
+    };
+    const esc = (ip: string) => ip.replace(/\./g, "\\.");
+    /** Runs `tools/lab.sh` against this test's stack, as a user runs `npm run lab --`. */
+    const labSh = (...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs: 2 * 60_000 });
+
     beforeAll(async () => {
-        lab = await bootVmLab("vmdr", raw);
-        ({ guests, consoleLogs } = lab);
+        lab = await timed("first up", () => upProgramLab(name, raw));
     });
-    afterAll(async () => lab?.teardown());
+    afterAll(async () => {
+        console.log(`vm-dr engine step times (s): ${JSON.stringify(times)}`);
+        await lab?.teardown();
+    });
+
+    it("comes up with a verification that names both real servers, split evenly", () => {
+        expect(lab.outputs.verification).toEqual({ realServers: { nginx1: 10, nginx2: 10 } });
+        expect(lab.outputs.ipvsTable).toMatch(/TCP\s+192\.168\.168\.100:80 wrr/);
+        for (const s of lab.spec.realServers) expect(lab.outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Route\\s+1`));
+    });
 
     it("names the NIC ens33 by MAC with the configured address (cloud-init network-config)", async () => {
-        const out = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "ip addr").stdout;
-        expect(out).toContain(`${spec.director.ip}/24`);
-        // The serial console is logged for diagnostics: the boot is in it.
-        expect(readFileSync(consoleLogs.director, "utf8")).toMatch(/cloud-init/);
+        expect(await sh(lab.spec.director, "ip -o -4 addr show dev ens33")).toContain(`${lab.spec.director.ip}/24`);
+        expect(readFileSync(`/var/log/libvirt/qemu/${lab.spec.director.domainName}-console.log`, "utf8")).toMatch(/cloud-init/);
     });
 
-    it("real servers: ARP sysctls, then the VIP on lo:0 as /32, and nginx naming the server", async () => {
-        for (const s of rs) {
-            await guests.create(s, r.renderRealServer(spec, s));
-            await guests.create(s, r.renderNginx(spec, s));
-            const addr = ok(await guests.sh(s, "ip -o -4 addr show dev lo"), "lo addresses").stdout;
-            expect(addr).toMatch(new RegExp(`inet ${spec.service.vip.replace(/\./g, "\\.")}/32 .*lo:0`));
-            const sysctl = ok(await guests.sh(s, "sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce"), "sysctl").stdout;
+    it("real servers: the VIP on lo:0 as /32 after the ARP sysctls", async () => {
+        for (const s of lab.spec.realServers) {
+            expect(await sh(s, "ip -o -4 addr show dev lo")).toMatch(new RegExp(`inet ${esc(lab.spec.service.vip)}/32 .*lo:0`));
+            const sysctl = await sh(s, "sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce");
             expect(sysctl.split("\n").filter(Boolean)).toEqual(["1", "2", "1", "2"]);
         }
     });
 
-    it("director: VIP on ens33:0, no forwarding or redirects, IPVS rules in Route mode", async () => {
-        await guests.create(spec.director, r.renderDirector(spec));
-        const table = await guests.create(spec.director, r.renderIpvsStep(spec));
-        expect(table).toMatch(/TCP\s+192\.168\.168\.100:80 wrr/);
-        for (const s of rs) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
-        const addr = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "director addresses").stdout;
-        expect(addr).toMatch(/inet 192\.168\.168\.100\/24 .*secondary ens33:0/);
-        const sysctl = ok(await guests.sh(spec.director, "sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects net.ipv4.conf.ens33.send_redirects"), "sysctl").stdout;
+    it("director: the VIP on ens33:0, no forwarding or redirects", async () => {
+        expect(await sh(lab.spec.director, "ip -o -4 addr show dev ens33")).toMatch(/inet 192\.168\.168\.100\/24 .*secondary ens33:0/);
+        const sysctl = await sh(lab.spec.director, "sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects net.ipv4.conf.ens33.send_redirects");
         expect(sysctl.split("\n").filter(Boolean)).toEqual(["0", "0", "0"]);
     });
 
-    it("client: every real server answers through the VIP; replies bypass the director", async () => {
-        await guests.create(spec.client, r.renderClient(spec));
+    it("client: the VIP's ARP entry is the director's MAC, and replies bypass the director", async () => {
         const before = await serviceStats(lab);
-        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
-        expect(answers).toEqual({ nginx1: 10, nginx2: 10 });
-        // The client learned the VIP at the director's MAC: the real servers never answer ARP for it.
-        const neigh = ok(await guests.sh(spec.client, `ip neigh show ${spec.service.vip}`), "neigh").stdout;
-        expect(neigh).toContain(spec.director.mac);
-        // Route mode: the director counts the requests' packets in and none out.
+        expect(await split(20)).toEqual({ nginx1: 10, nginx2: 10 });
+        expect(await sh(lab.spec.client, `ip neigh show ${lab.spec.service.vip}`)).toContain(lab.spec.director.mac);
         const stats = await serviceStats(lab);
         expect(stats.conns).toBeGreaterThanOrEqual(before.conns + 20);
         expect(stats.inPkts).toBeGreaterThan(before.inPkts);
         expect(stats.outPkts).toBe(0);
     });
 
-    it("re-applying every script changes nothing on the director's table", async () => {
-        const again = await guests.create(spec.director, r.renderIpvsStep(spec));
-        expect(again.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([]);
-        await guests.create(spec.director, r.renderDirector(spec));
-        for (const s of rs) await guests.create(s, r.renderRealServer(spec, s));
-        const addr = ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33 label ens33:0"), "alias").stdout;
-        expect(addr.trim().split("\n")).toHaveLength(1);
+    it("previews no change; re-running the director's steps in place changes nothing on its table", async () => {
+        await timed("preview, no change", async () => ok(await lab.pulumi(["preview", "--expect-no-changes"]), "preview --expect-no-changes"));
+        const urn = (step: string) => `urn:pulumi:t::lvs-lab::lvs-lab:index:LvsDrCluster$lvs-lab:index:Director$command:remote:Command::${step}`;
+        await timed("re-run the director's steps", async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview", "--replace", urn("director-lvs"), "--replace", urn("director-service")]), "up --replace"));
+        const table = (await lab.readOutputs()).ipvsTable as string;
+        expect(table.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([]);
+        expect((await sh(lab.spec.director, "ip -o -4 addr show dev ens33 label ens33:0")).trim().split("\n")).toHaveLength(1);
     });
 
-    it("a weight change edits one rule in place and the client sees the new proportion", async () => {
-        const weighted = parseLabConfig(testLabConfig("vmdr", { ...raw, realServers: [raw.realServers[0], { ...raw.realServers[1], weight: 3 }] }));
-        const out = await guests.create(spec.director, r.renderIpvsStep(weighted));
-        expect(out.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([`ipvsadm -e -t 192.168.168.100:80 -r ${rs[1].ip}:80 -g -w 3`]);
-        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(weighted, 40)));
-        expect(answers).toEqual({ nginx1: 10, nginx2: 30 });
+    it("a weight change previews as one update, issues one `ipvsadm -e`, and the client sees the new proportion", async () => {
+        ok(await lab.pulumi(["config", "set", "--path", "realServers[1].weight", "3"]), "config set weight");
+        expect(await preview()).toEqual({ update: ["director-service"] });
+        const r = await up("one weight changed");
+        expect(r.stdout).toMatch(/~ 1 updated/);
+        const table = (await lab.readOutputs()).ipvsTable as string;
+        expect(table.split("\n").filter((l) => l.startsWith("ipvsadm "))).toEqual(["ipvsadm -e -t 192.168.168.100:80 -r 192.168.168.20:80 -g -w 3"]);
+        expect(await split(40)).toEqual({ nginx1: 10, nginx2: 30 });
+        ok(await lab.pulumi(["preview", "--expect-no-changes"]), "no change after the weight change");
     });
-
-    it("survives a reboot: the boot units restore the VIPs and the table", async () => {
-        await guests.sh(spec.director, "systemctl reboot");
-        await guests.sh(rs[0], "systemctl reboot");
-        // Give the guests time to go down before waiting for them to come back.
-        await new Promise((resolve) => setTimeout(resolve, 5_000));
-        await guests.ready([spec.director, rs[0]], consoleLogs);
-        const table = ok(await guests.sh(spec.director, "ipvsadm -Ln"), "table after reboot").stdout;
-        expect(table).toMatch(/192\.168\.168\.100:80 wrr/);
-        const lo = ok(await guests.sh(rs[0], "ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.lo.arp_ignore"), "rs after reboot").stdout;
-        expect(lo).toContain(`${spec.service.vip}/32`);
-        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
-        expect(Object.keys(answers).sort()).toEqual(["nginx1", "nginx2"]);
-    });
-
-    /** Runs `tools/lab.sh` against this test's throwaway stack, as a user runs `npm run lab --`. */
-    const labSh = (...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs: 2 * 60_000 });
-    const esc = (ip: string) => ip.replace(/\./g, "\\.");
 
     it("lab ipvs: the director's table with stats and rates, the VIP and both real servers", async () => {
         const out = ok(await labSh("ipvs"), "lab ipvs").stdout;
-        expect(out).toContain(`== director (${spec.director.ip})`);
+        expect(out).toContain(`== director (${lab.spec.director.ip})`);
         expect(out).toMatch(/Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes/);
         expect(out).toMatch(/CPS\s+InPPS\s+OutPPS\s+InBPS\s+OutBPS/);
-        // The service and each real server once in --stats and once in --rate.
-        const vipLines = out.split("\n").filter((l) => new RegExp(`^TCP\\s+${esc(spec.service.vip)}:80\\s`).test(l));
+        const vipLines = out.split("\n").filter((l) => new RegExp(`^TCP\\s+${esc(lab.spec.service.vip)}:80\\s`).test(l));
         expect(vipLines).toHaveLength(2);
-        for (const s of rs) expect(out.match(new RegExp(`-> ${esc(s.ip)}:80\\s`, "g"))).toHaveLength(2);
-        // The stats line counts the connections the earlier tests made through the VIP.
+        for (const s of lab.spec.realServers) expect(out.match(new RegExp(`-> ${esc(s.ip)}:80\\s`, "g"))).toHaveLength(2);
         expect(Number(vipLines[0].trim().split(/\s+/)[2])).toBeGreaterThan(0);
     });
 
@@ -122,44 +134,80 @@ describe("LVS-DR on real VMs", () => {
         const out = ok(await labSh("follow", "4"), "lab follow").stdout;
         const requests = [...out.matchAll(/^request \d+: (\S+):(\d+) -> http:\/\/(\S+):80\/ answered by (\S+)$/gm)];
         expect(requests, out).toHaveLength(4);
-        for (const [, source, , vip] of requests) expect([source, vip]).toEqual([spec.client.ip, spec.service.vip]);
-        // wrr at 1:3 since the weight change: any 4 requests in a row reach both servers.
+        for (const [, source, , vip] of requests) expect([source, vip]).toEqual([lab.spec.client.ip, lab.spec.service.vip]);
+        // wrr at 1:3: any 4 requests in a row reach both servers.
         expect(new Set(requests.map((m) => m[4]))).toEqual(new Set(["nginx1", "nginx2"]));
-        expect(out).toContain(`== ${spec.director.name} (${spec.director.ip}): ipvsadm -Lnc`);
+        expect(out).toContain(`== ${lab.spec.director.name} (${lab.spec.director.ip}): ipvsadm -Lnc`);
         for (const [, , port, , server] of requests) {
-            const ip = rs.find((s) => s.name === server)!.ip;
-            const entry = new RegExp(`^TCP\\s.*\\s${esc(spec.client.ip)}:${port}\\s+${esc(spec.service.vip)}:80\\s+${esc(ip)}:80\\s+\\(${server}\\)$`, "m");
+            const ip = lab.spec.realServers.find((s) => s.name === server)!.ip;
+            const entry = new RegExp(`^TCP\\s.*\\s${esc(lab.spec.client.ip)}:${port}\\s+${esc(lab.spec.service.vip)}:80\\s+${esc(ip)}:80\\s+\\(${server}\\)$`, "m");
             expect(out, `connection entry of port ${port}`).toMatch(entry);
         }
     });
 
-    it("lab ssh: runs a command on a machine over SSH pinned to the stack's host keys", async () => {
+    it("lab ssh and lab curl: over SSH pinned to the stack's host keys; the response names the real server", async () => {
         expect(ok(await labSh("ssh", "nginx1", "hostname"), "lab ssh hostname").stdout.trim()).toBe("nginx1");
         expect(ok(await labSh("ssh", "nginx2", "cat", "/proc/sys/net/ipv4/conf/lo/arp_ignore"), "lab ssh cat").stdout.trim()).toBe("1");
         const unknown = await labSh("ssh", "nginx9", "true");
         expect(unknown.code).not.toBe(0);
         expect(unknown.stderr).toContain("no machine nginx9 in stack t; machines:");
-    });
-
-    it("lab curl: the client fetches the VIP and the response names the real server", async () => {
         const out = ok(await labSh("curl", "/"), "lab curl").stdout;
         expect(out).toMatch(/^HTTP\/1\.1 200 OK/);
         expect(out).toMatch(/^X-Lvs-Real-Server: nginx[12]\r?$/m);
         expect(out).toMatch(/this is nginx[12]/);
     });
 
-    it("the delete scripts undo everything", async () => {
-        await guests.delete(spec.director, r.renderIpvsStep(spec));
-        await guests.delete(spec.director, r.renderDirector(spec));
-        for (const s of rs) {
-            await guests.delete(s, r.renderNginx(spec, s));
-            await guests.delete(s, r.renderRealServer(spec, s));
+    it("survives a reboot: the boot units restore the VIPs and the table", async () => {
+        const bootId = (host: { name: string; ip: string }) => sh(host, "cat /proc/sys/kernel/random/boot_id");
+        const hosts = [lab.spec.director, lab.spec.realServers[0]];
+        const before = await Promise.all(hosts.map(bootId));
+        for (const h of hosts) await lab.guests.sh(h, "systemctl reboot");
+        // Back when each answers with a new boot id (a slow shutdown cannot pass for the new boot).
+        for (const [i, h] of hosts.entries()) {
+            await waitUntil(`${h.name} to boot again`, 10 * 60_000, async () => {
+                const r = await lab.guests.sh(h, "cloud-init status --wait >/dev/null; cat /proc/sys/kernel/random/boot_id", 60_000);
+                return r.code === 0 && r.stdout.trim() && r.stdout !== before[i] ? true : undefined;
+            }, 3_000);
         }
-        expect(ok(await guests.sh(spec.director, "ipvsadm -Sn"), "table").stdout.trim()).toBe("");
-        expect(ok(await guests.sh(spec.director, "ip -o -4 addr show dev ens33"), "addr").stdout).not.toContain(spec.service.vip);
-        expect(ok(await guests.sh(spec.director, "sysctl -n net.ipv4.conf.all.send_redirects"), "sysctl").stdout.trim()).toBe("1");
-        const lo = ok(await guests.sh(rs[0], "ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore"), "rs").stdout;
-        expect(lo).not.toContain(spec.service.vip);
-        expect(lo.trim().endsWith("0")).toBe(true);
+        expect(await sh(lab.spec.director, "ipvsadm -Ln")).toMatch(/192\.168\.168\.100:80 wrr/);
+        expect(await sh(lab.spec.realServers[0], "ip -o -4 addr show dev lo")).toContain(`${lab.spec.service.vip}/32`);
+        expect(Object.keys(await split(20)).sort()).toEqual(["nginx1", "nginx2"]);
+    });
+
+    it("an added real server creates only its machine and steps; the director's table gains it and nothing is replaced", async () => {
+        ok(await lab.pulumi(["config", "set", "--path", "realServers[2].name", "nginx3"]), "config set name");
+        ok(await lab.pulumi(["config", "set", "--path", "realServers[2].ip", "192.168.168.30"]), "config set ip");
+        const plan = await preview();
+        expect(Object.keys(plan).sort()).toEqual(["create", "update"]);
+        expect(plan.update).toEqual(["client-verify", "director-service"]);
+        expect(plan.create).toEqual(["nginx3", "nginx3-cloud-init", "nginx3-disk", "nginx3-domain", "nginx3-host-key", "nginx3-lvs", "nginx3-nginx", "nginx3-seed", "nginx3-ssh"]);
+        await up("real server added");
+        const outputs = await lab.readOutputs();
+        expect(outputs.ipvsTable).toMatch(/-> 192\.168\.168\.30:80\s+Route\s+1/);
+        expect(Object.keys(outputs.verification.realServers).sort()).toEqual(["nginx1", "nginx2", "nginx3"]);
+    });
+
+    it("removed again, the director drops it before its machine goes", async () => {
+        ok(await lab.pulumi(["config", "rm", "--path", "realServers[2]"]), "config rm");
+        const plan = await preview();
+        expect(Object.keys(plan).sort()).toEqual(["delete", "update"]);
+        expect(plan.update).toEqual(["client-verify", "director-service"]);
+        expect(plan.delete).toEqual(["nginx3", "nginx3-cloud-init", "nginx3-disk", "nginx3-domain", "nginx3-host-key", "nginx3-lvs", "nginx3-nginx", "nginx3-seed", "nginx3-ssh"]);
+        const r = await up("real server removed");
+        const lines = r.stdout.split("\n");
+        const updated = lines.findIndex((l) => /director-service updated/.test(l));
+        const gone = lines.findIndex((l) => /nginx3-domain deleted/.test(l));
+        expect(updated).toBeGreaterThan(-1);
+        expect(gone).toBeGreaterThan(updated);
+        expect((await lab.readOutputs()).ipvsTable).not.toContain("192.168.168.30");
+    });
+
+    it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack; `up` works again", async () => {
+        const r = await timed("destroy", async () => ok(await lab.pulumi(["destroy", "--yes", "--skip-preview"]), "destroy"));
+        expect(r.stdout).not.toContain("Dial ");
+        expect(await leftovers(name)).toEqual([]);
+        await up("up again");
+        const v = (await lab.readOutputs()).verification.realServers as Record<string, number>;
+        expect(v).toEqual({ nginx1: 5, nginx2: 15 });
     });
 });

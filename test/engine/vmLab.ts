@@ -133,7 +133,7 @@ export async function configureLab({ spec, guests }: VmLab): Promise<Record<stri
 }
 
 /** A director's packet counters for the (first) virtual service. */
-export async function serviceStats({ spec, guests }: VmLab, director: HostSpec = spec.director): Promise<{ conns: number; inPkts: number; outPkts: number }> {
+export async function serviceStats({ spec, guests }: { spec: LabSpec; guests: Guests }, director: HostSpec = spec.director): Promise<{ conns: number; inPkts: number; outPkts: number }> {
     const stats = ok(await guests.sh(director, "ipvsadm -Ln --stats"), "ipvsadm stats").stdout;
     const line = stats.split("\n").find((l) => /^(TCP|UDP)\s/.test(l));
     if (!line) throw new Error(`no virtual service in:\n${stats}`);
