@@ -1,4 +1,4 @@
-// Failover benchmark: boots the ha stack on real guests in the sandbox (as the VM tests do),
+// Failover benchmark: brings the ha stack up with `pulumi up` of the program in the sandbox (as the VM tests do),
 // then powers the current master off again and again while the client's request loop runs, and
 // prints the outage and the failed requests of each failover. Run: `npm run bench:failover`.
 //   hard: `virsh destroy`, the plug pulled: the backup waits out the master-down interval.
@@ -7,7 +7,7 @@ import { directors, parseLabConfig } from "../../components/config";
 import * as r from "../../components/render";
 import { HaLab, madeSince } from "../engine/haLab";
 import { ok, sandbox } from "../engine/harness";
-import { bootVmLab, configureLab, testLabConfig, waitUntil } from "../engine/vmLab";
+import { testLabConfig, upProgramLab, waitUntil } from "../engine/vmLab";
 import { loadStackConfig } from "../stacks";
 
 /** Failovers of each kind; each one powers the master off and back on (about 2 min under TCG). */
@@ -17,11 +17,10 @@ async function main(): Promise<void> {
     const raw = loadStackConfig("ha");
     const spec = parseLabConfig(testLabConfig("bmha", raw));
     const started = Date.now();
-    const lab = await bootVmLab("bmha", raw);
+    const lab = await upProgramLab("bmha", raw);
     const rows: { kind: string; from: string; to: string; outageSeconds: number; failed: number; requests: number }[] = [];
     try {
         const ha = new HaLab(lab);
-        await configureLab(lab);
         console.log(`lab up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
         let [master, backup] = directors(spec);
         await ha.waitForMaster(master);

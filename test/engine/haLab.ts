@@ -1,13 +1,13 @@
 import { DirectorSpec, HostSpec, LabSpec, directors } from "../../components/config";
 import * as r from "../../components/render";
-import { ok, sandbox } from "./harness";
-import { VmLab, waitUntil } from "./vmLab";
+import { Ran, ok, sandbox } from "./harness";
+import { ProgramLab, waitUntil } from "./vmLab";
 
 /** What the fault tests and the failover benchmark observe and do on an HA lab's guests. */
 export class HaLab {
     readonly spec: LabSpec;
 
-    constructor(private readonly lab: VmLab) {
+    constructor(private readonly lab: ProgramLab) {
         this.spec = lab.spec;
     }
 
@@ -63,11 +63,14 @@ export class HaLab {
         return changes;
     }
 
-    /** Runs keepalived's step on every director: the config from `spec` is written and keepalived (re)loaded. */
-    async applyKeepalived(spec: LabSpec): Promise<Record<string, string>> {
-        const printed: Record<string, string> = {};
-        for (const d of directors(spec)) printed[d.name] = await this.lab.guests.create(d, r.renderKeepalived(spec, d));
-        return printed;
+    /**
+     * Changes the stack's config (`pulumi config set --path KEY VALUE` for each pair) and runs
+     * `pulumi up`, as a user changes a lab: the program re-renders keepalived and its steps reload
+     * it. Returns what the `up` printed.
+     */
+    async applyConfig(...settings: [string, string][]): Promise<Ran> {
+        for (const [key, value] of settings) ok(await this.lab.pulumi(["config", "set", "--path", key, value]), `config set ${key}`);
+        return ok(await this.lab.pulumi(["up", "--yes", "--skip-preview"], 15 * 60_000), "pulumi up");
     }
 
     /**
@@ -119,7 +122,7 @@ export class RequestLoop {
     private readonly stopFile: string;
     private readonly ended: Promise<r.LoopRequest[]>;
 
-    constructor(private readonly lab: VmLab, maxSeconds: number) {
+    constructor(private readonly lab: ProgramLab, maxSeconds: number) {
         const name = `/tmp/lvs-lab-request-loop-${process.pid}-${++loops}`;
         this.logFile = `${name}.log`;
         this.stopFile = `${name}.stop`;

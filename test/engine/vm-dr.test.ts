@@ -3,7 +3,7 @@ import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../stacks";
 import { REPO, Ran, ok, run, sandbox } from "./harness";
-import { ProgramLab, serviceStats, upProgramLab, waitUntil } from "./vmLab";
+import { ProgramLab, clientSplit, serviceStats, upProgramLab, waitUntil } from "./vmLab";
 
 /** What one `pulumi preview --json` plans: the resources of each operation other than `same`. */
 function planned(preview: Ran): Record<string, string[]> {
@@ -45,13 +45,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     const up = (what: string) => timed(what, async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), what));
     const preview = async () => planned(ok(await lab.pulumi(["preview", "--json"]), "preview --json"));
     const sh = async (host: { name: string; ip: string }, cmd: string) => ok(await lab.guests.sh(host as any, cmd), `${host.name}: ${cmd}`).stdout;
-    /** Answers per real server for `n` requests from the client through the VIP. */
-    const split = async (n: number) => {
-        const out = await sh(lab.spec.client, `for _ in $(seq ${n}); do curl -s -m 5 -o /dev/null -D - http://${lab.spec.service.vip}/ | tr -d '\\r' | sed -n 's/^X-Lvs-Real-Server: //Ip'; done`);
-        const counts: Record<string, number> = {};
-        for (const server of out.split("\n").filter(Boolean)) counts[server] = (counts[server] ?? 0) + 1;
-        return counts;
-    };
+    const split = (n: number) => clientSplit(lab, n);
     const esc = (ip: string) => ip.replace(/\./g, "\\.");
     /** Runs `tools/lab.sh` against this test's stack, as a user runs `npm run lab --`. */
     const labSh = (...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs: 2 * 60_000 });

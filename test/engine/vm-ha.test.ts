@@ -4,7 +4,7 @@ import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
 import { HaLab, failedSince, madeSince } from "./haLab";
 import { ok } from "./harness";
-import { VmLab, bootVmLab, configureLab, serviceStats, testLabConfig, waitUntil } from "./vmLab";
+import { ProgramLab, clientSplit, serviceStats, testLabConfig, upProgramLab, waitUntil } from "./vmLab";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,21 +24,22 @@ describe("director HA with keepalived on real VMs", () => {
     const [d1, d2] = directors(spec);
     const [rs1, rs2] = spec.realServers;
     const vip = spec.service.vip;
-    let lab: VmLab;
+    let lab: ProgramLab;
     let ha: HaLab;
     const sh = async (host: HostSpec, cmd: string) => ok(await lab.guests.sh(host, cmd, 120_000), `${host.name}: ${cmd}`).stdout;
-    const verify = async (requests = 20) => r.parseVerification(await lab.guests.create(spec.client, r.renderVerification(spec, requests)))[0];
+    const verify = (requests = 20) => clientSplit(lab, requests);
     beforeAll(async () => {
-        lab = await bootVmLab("vmha", raw);
+        lab = await upProgramLab("vmha", raw);
         ha = new HaLab(lab);
     });
     afterAll(async () => lab?.teardown());
 
     it("one director takes the VIP over unicast VRRP; both hold the health-checked table; the ipvsadm path stays off", async () => {
-        const printed = await configureLab(lab);
+        expect(lab.outputs.verification).toEqual({ realServers: { nginx1: 10, nginx2: 10 } });
         for (const d of [d1, d2]) {
-            expect(printed[d.name]).toMatch(new RegExp(`TCP\\s+${vip.replace(/\./g, "\\.")}:80 rr`));
-            for (const s of [rs1, rs2]) expect(printed[d.name]).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
+            const table = await ha.table(d);
+            expect(table).toMatch(new RegExp(`TCP\\s+${vip.replace(/\./g, "\\.")}:80 rr`));
+            for (const s of [rs1, rs2]) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
             expect(await sh(d, "sysctl -n net.ipv4.vs.backup_only; test ! -e /etc/lvs-lab/ipvs.rules && echo no-ipvsadm-rules")).toBe("1\nno-ipvsadm-rules\n");
         }
         // nopreempt: both start BACKUP; the higher priority wins the first election.
@@ -52,8 +53,9 @@ describe("director HA with keepalived on real VMs", () => {
         const before = await serviceStats(lab, d1);
         const cursors = await ha.journalCursors();
         const loop = await ha.answeringLoop();
-        const printed = await ha.applyKeepalived(labSpec((c) => (c.realServers[1].weight = 3)));
-        expect(printed[d1.name]).toMatch(new RegExp(`-> ${rs2.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+3`));
+        const up = await ha.applyConfig(["realServers[1].weight", "3"]);
+        expect(up.stdout).toMatch(/~ 2 updated/);
+        expect((await lab.readOutputs()).ipvsTable).toMatch(new RegExp(`-> ${rs2.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+3`));
         await loop.until("5 requests after the reload", madeSince(await ha.clientNow(), 5));
         const seen = r.summariseRequestLoop(await loop.stop());
         const after = await serviceStats(lab, d1);
@@ -151,14 +153,14 @@ describe("director HA with keepalived on real VMs", () => {
 
     it("split brain: VRRP cut makes two masters; the guard makes the lower priority yield", async () => {
         // Without the guard: cut d1's adverts to d2 and both claim the VIP.
-        await ha.applyKeepalived(labSpec((c) => (c.ha.splitBrainGuard = false)));
+        await ha.applyConfig(["ha.splitBrainGuard", "false"]);
         const cut = `nft add table inet lvslab_cut && nft 'add chain inet lvslab_cut out { type filter hook output priority 0; policy accept; }' && nft add rule inet lvslab_cut out ip daddr ${d2.ip} ip protocol vrrp drop`;
         await sh(d1, cut);
         await waitUntil("both directors to hold the VIP", 60_000, async () =>
             (await ha.vrrpState(d2)) === "MASTER" && (await ha.holdsVip(d2)) && (await ha.holdsVip(d1)) ? true : undefined);
         expect(await ha.vrrpState(d1)).toBe("MASTER");
         // With the guard: d2 sees the higher-priority d1 answering for the VIP and drops to FAULT.
-        await ha.applyKeepalived(spec);
+        await ha.applyConfig(["ha.splitBrainGuard", "true"]);
         await waitUntil(`${d2.name} to yield to FAULT`, 60_000, async () => ((await ha.vrrpState(d2)) === "FAULT" && !(await ha.holdsVip(d2)) ? true : undefined));
         expect(await ha.holdsVip(d1)).toBe(true);
         // d1 re-announces the VIP, so the client's ARP cache moves back to it.
@@ -172,12 +174,15 @@ describe("director HA with keepalived on real VMs", () => {
         await ha.waitForMaster(d1, 10_000);
     });
 
-    it("the delete scripts undo keepalived and the director settings", async () => {
-        for (const d of [d1, d2]) {
-            await lab.guests.delete(d, r.renderKeepalived(spec, d));
-            await lab.guests.delete(d, r.renderDirector(spec, d));
-            expect(await sh(d, "systemctl is-enabled keepalived || true; ipvsadm -Sn; sysctl -n net.ipv4.vs.backup_only")).toBe("disabled\n0\n");
-            expect(await ha.holdsVip(d)).toBe(false);
-        }
+    it("HA turned off through the program: the peer goes, the director's service step takes keepalived off and serves with ipvsadm", async () => {
+        ok(await lab.pulumi(["config", "rm", "ha"]), "config rm ha");
+        const up = ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 15 * 60_000), "pulumi up without ha");
+        expect(up.stdout).not.toContain("Dial ");
+        expect(up.stdout).toMatch(new RegExp(`${d2.name}-domain deleted`));
+        expect(await sh(d1, "systemctl is-enabled keepalived || true; test -e /etc/keepalived/keepalived.conf || echo no-keepalived-conf; cat /etc/lvs-lab/ipvs.rules")).toBe(
+            ["disabled", "no-keepalived-conf", `-A -t ${vip}:80 -s rr`, ...[rs1, rs2].map((s) => `-a -t ${vip}:80 -r ${s.ip}:80 -g -w ${s === rs2 ? 3 : 1}`), ""].join("\n"),
+        );
+        expect(await sh(d1, `ip -o -4 addr show dev ${d1.nic} label ${d1.nic}:0`)).toContain(`${vip}/`);
+        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
     });
 });

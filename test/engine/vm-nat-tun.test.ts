@@ -1,50 +1,49 @@
 import { readFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
 import { ok } from "./harness";
-import { VmLab, bootVmLab, configureLab, serviceStats } from "./vmLab";
+import { ProgramLab, clientSplit, serviceStats, upProgramLab } from "./vmLab";
 
-/** LVS-NAT on real guests: replies come back through the director, which rewrites them. */
-describe("LVS-NAT on real VMs", () => {
-    let lab: VmLab;
+const esc = (ip: string) => ip.replace(/\./g, "\\.");
+
+/** LVS-NAT through `pulumi up` of the program: replies come back through the director, which rewrites them. */
+describe("LVS-NAT through `pulumi up` of the program", () => {
+    let lab: ProgramLab;
     beforeAll(async () => {
-        lab = await bootVmLab("vmnat", loadStackConfig("nat"));
+        lab = await upProgramLab("vmnat", loadStackConfig("nat"));
     });
     afterAll(async () => lab?.teardown());
 
     it("masquerades to every real server and carries the replies back", async () => {
-        const { spec, guests } = lab;
+        const { spec, guests, outputs } = lab;
         // The serial console is logged for diagnostics: the boot is in it.
-        expect(readFileSync(lab.consoleLogs.director, "utf8")).toMatch(/cloud-init/);
-        const table = (await configureLab(lab))[lab.spec.director.name];
-        for (const s of spec.realServers) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Masq\\s+1`));
+        expect(readFileSync(lab.consoleLogs[spec.director.name], "utf8")).toMatch(/cloud-init/);
+        expect(outputs.verification).toEqual({ realServers: { rs1: 10, rs2: 10 } });
+        for (const s of spec.realServers) expect(outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Masq\\s+1`));
         expect(ok(await guests.sh(spec.director, "sysctl -n net.ipv4.ip_forward"), "ip_forward").stdout.trim()).toBe("1");
         const route = ok(await guests.sh(spec.realServers[0], "ip route show default; ip route get " + spec.client.ip), "routes").stdout;
         expect(route).toContain(`default via ${spec.director.ip}`);
         expect(route).toContain(`via ${spec.director.ip}`);
-        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
-        expect(answers).toEqual({ rs1: 10, rs2: 10 });
+        expect(await clientSplit(lab, 20)).toEqual({ rs1: 10, rs2: 10 });
         const stats = await serviceStats(lab);
         expect(stats.inPkts).toBeGreaterThan(0);
         expect(stats.outPkts).toBeGreaterThan(0);
     });
 });
 
-/** LVS-TUN on real guests: requests reach the real servers in IPIP, replies bypass the director. */
-describe("LVS-TUN on real VMs", () => {
-    let lab: VmLab;
+/** LVS-TUN through `pulumi up` of the program: requests reach the real servers in IPIP, replies bypass the director. */
+describe("LVS-TUN through `pulumi up` of the program", () => {
+    let lab: ProgramLab;
     beforeAll(async () => {
-        lab = await bootVmLab("vmtun", loadStackConfig("tun"));
+        lab = await upProgramLab("vmtun", loadStackConfig("tun"));
     });
     afterAll(async () => lab?.teardown());
 
     it("tunnels to every real server and the replies bypass the director", async () => {
-        const { spec, guests } = lab;
-        const table = (await configureLab(lab))[lab.spec.director.name];
-        for (const s of spec.realServers) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Tunnel\\s+1`));
-        const [answers] = r.parseVerification(await guests.create(spec.client, r.renderVerification(spec, 20)));
-        expect(answers).toEqual({ rs1: 10, rs2: 10 });
+        const { spec, guests, outputs } = lab;
+        expect(outputs.verification).toEqual({ realServers: { rs1: 10, rs2: 10 } });
+        for (const s of spec.realServers) expect(outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Tunnel\\s+1`));
+        expect(await clientSplit(lab, 20)).toEqual({ rs1: 10, rs2: 10 });
         const stats = await serviceStats(lab);
         expect(stats.inPkts).toBeGreaterThan(0);
         expect(stats.outPkts).toBe(0);

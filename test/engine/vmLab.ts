@@ -1,6 +1,7 @@
 import { existsSync } from "fs";
 import { join } from "path";
-import { HostSpec, LabSpec, allHosts, directors, parseLabConfig } from "../../components/config";
+import { HostSpec, LabSpec, allHosts, parseLabConfig } from "../../components/config";
+import { consoleLogPath } from "../../components/infra";
 import * as r from "../../components/render";
 import { Guests } from "./guests";
 import { REPO, Ran, Workspace, ok, sandbox } from "./harness";
@@ -8,55 +9,9 @@ import { REPO, Ran, Workspace, ok, sandbox } from "./harness";
 /** The guest image `npm run setup` builds. */
 export const IMAGE = "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
 
-/** A lab's machines booted by the real engine in the sandbox, and how to reach them. */
-export interface VmLab {
-    spec: LabSpec;
-    guests: Guests;
-    consoleLogs: Record<string, string>;
-    /** Environment that points `tools/lab.sh` at this lab's throwaway project, stack and state. */
-    labEnv: Record<string, string>;
-    /** `pulumi destroy`, then the sandbox goes down and the workspace is removed. */
-    teardown(): Promise<void>;
-}
-
 /** A lab config renamed for a test: its network, pool and domains are named after `name`. */
 export function testLabConfig(name: string, raw: any): any {
     return { ...raw, network: { ...raw.network, name }, libvirt: { pool: `lvs-${name}-test` } };
-}
-
-/**
- * Boots every machine of a lab config with the real engine and libvirt provider (the
- * `machines` test program), then waits for SSH and cloud-init on each.
- * @param name short name: the libvirt network, pool and domains are named after it.
- */
-export async function bootVmLab(name: string, raw: any): Promise<VmLab> {
-    if (!existsSync(IMAGE)) throw new Error(`prerequisite missing: guest image ${IMAGE} (run 'npm run setup')`);
-    const cfg = testLabConfig(name, raw);
-    const spec = parseLabConfig(cfg);
-    const ws = new Workspace(name);
-    const project = join(ws.dir, "project");
-    await sandbox.up();
-    // Destroying a stack that was never initialised fails harmlessly; the sandbox still goes down.
-    const teardown = async () => {
-        try {
-            ok(await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]), "pulumi destroy");
-        } finally {
-            await sandbox.down();
-            ws.remove();
-        }
-    };
-    try {
-        await ws.initProject(join(REPO, "test", "engine", "programs", "machines.ts"), "t", cfg);
-        ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"]), "pulumi up (machines)");
-        const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--show-secrets", "--stack", "t"]), "stack output").stdout);
-        const guests = new Guests(spec, ws, outputs);
-        await guests.ready(allHosts(spec), outputs.consoleLogs);
-        const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
-        return { spec, guests, consoleLogs: outputs.consoleLogs, labEnv, teardown };
-    } catch (e) {
-        await teardown();
-        throw e;
-    }
 }
 
 /** A lab that the real program (index.ts) brought up from a copy of a stack's config. */
@@ -65,6 +20,8 @@ export interface ProgramLab {
     ws: Workspace;
     project: string;
     guests: Guests;
+    /** Each machine's serial console log, by name. */
+    consoleLogs: Record<string, string>;
     /** The stack's outputs after the first `up` (secrets shown). */
     outputs: Record<string, any>;
     /** Environment that points `tools/lab.sh` at this lab's project, stack and state. */
@@ -104,7 +61,8 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
         ok(await pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), "pulumi up (index.ts)");
         const outputs = await readOutputs();
         const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
-        return { spec, ws, project, guests: new Guests(spec, ws, outputs), outputs, labEnv, pulumi, readOutputs, teardown };
+        const consoleLogs = Object.fromEntries(allHosts(spec).map((h) => [h.name, consoleLogPath(h.domainName)]));
+        return { spec, ws, project, guests: new Guests(spec, ws, outputs), consoleLogs, outputs, labEnv, pulumi, readOutputs, teardown };
     } catch (e) {
         await teardown();
         throw e;
@@ -112,24 +70,15 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
 }
 
 /**
- * Configures the lab in the components' order: real servers, directors (ipvsadm, or keepalived
- * with HA), client. Returns what each director's service step printed, by name.
+ * Answers per real server for `n` requests from the client through the VIP (the
+ * `X-Lvs-Real-Server` header); requests that got no answer are not counted.
  */
-export async function configureLab({ spec, guests }: VmLab): Promise<Record<string, string>> {
-    // Real servers are independent, so they are configured side by side.
-    await Promise.all(spec.realServers.map(async (s) => {
-        await guests.create(s, r.renderRealServer(spec, s));
-        await guests.create(s, r.renderNginx(spec, s));
-    }));
-    const printed: Record<string, string> = {};
-    // Directors one after the other: with nopreempt, the first to start keepalived wins the
-    // first election, and that must be the preferred master.
-    for (const d of directors(spec)) {
-        await guests.create(d, r.renderDirector(spec, d));
-        printed[d.name] = await guests.create(d, spec.ha ? r.renderKeepalived(spec, d) : r.renderIpvsStep(spec));
-    }
-    await guests.create(spec.client, r.renderClient(spec));
-    return printed;
+export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number): Promise<Record<string, number>> {
+    const loop = `for _ in $(seq ${n}); do curl -s -m 5 -o /dev/null -D - http://${spec.service.vip}:${spec.service.ports[0]}/ | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
+    const out = ok(await guests.sh(spec.client, loop), "requests through the VIP").stdout;
+    const counts: Record<string, number> = {};
+    for (const server of out.split("\n").filter(Boolean)) counts[server] = (counts[server] ?? 0) + 1;
+    return counts;
 }
 
 /** A director's packet counters for the (first) virtual service. */
