@@ -15,7 +15,8 @@ export class LabClient extends LabHostComponent {
     constructor(name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:LabClient", name, args, opts);
         this.verification = this.host.steps.get("verify")!.stdout.apply((out) => {
-            const [realServers, tomcats] = parseVerification(out);
+            // No output at all when an `up --target` left the step out.
+            const [realServers = {}, tomcats] = parseVerification(out ?? "");
             return tomcats ? { realServers, tomcats } : { realServers };
         });
         this.registerOutputs({ ...this.hostOutputs(), verification: this.verification });
