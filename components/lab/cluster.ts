@@ -30,6 +30,11 @@ const ROLE_COMPONENT: Record<Role, new (name: string, args: LabHostArgs, opts?: 
  * (`planLab`): NFS server and tomcats first, then the real servers, then the directors (which
  * add them only once their VIP and ARP settings are in place), and last the client that proves
  * the lab through the VIP.
+ *
+ * Every resource's name starts with the cluster's: `<name>-network`, `<name>-client-key`, and per
+ * host `<name>-<host>` (the role component) with `<name>-<host>-domain`, `<name>-<host>-service`
+ * and so on, so several clusters live in one program. Stacks made when the hosts' resources were
+ * named `<host>-<what>` keep them: those names are aliases.
  */
 export class LvsDrCluster extends pulumi.ComponentResource {
     /** `http://VIP:port/`. */
@@ -52,7 +57,10 @@ export class LvsDrCluster extends pulumi.ComponentResource {
         const registry = new LabRegistry();
         const components = new Map<string, LabHostComponent>();
         for (const plan of planLab(spec, { verifyRequests: args.verifyRequests ?? 20 })) {
-            components.set(plan.host.name, new ROLE_COMPONENT[plan.host.role](plan.host.name, { lab, plan, registry }, { parent: this }));
+            // `<cluster>-<host>`, so clusters with the same host names live in one program; the
+            // host's name alone was the component's name before, and stays an alias.
+            const component = new ROLE_COMPONENT[plan.host.role](`${name}-${plan.host.name}`, { lab, plan, registry, previousName: plan.host.name }, { parent: this });
+            components.set(plan.host.name, component);
         }
 
         this.vipUrl = pulumi.output(`http://${spec.service.vip}:${spec.service.ports[0]}/`);

@@ -42,6 +42,12 @@ export interface LabHostArgs {
     plan: HostPlan;
     /** The machines and steps of the hosts built before this one. */
     registry: LabRegistry;
+    /**
+     * The component's name in stacks made before it was named after its cluster: the host's
+     * name alone, its resources `<previousName>-<what>`. Given, the component answers to that
+     * name and each of its resources to its old name too (aliases), so such a stack keeps them.
+     */
+    previousName?: string;
 }
 
 /** A configured host: its guest and its steps by name. */
@@ -86,7 +92,7 @@ export abstract class LabHostComponent extends pulumi.ComponentResource {
     protected readonly host: LabHost;
 
     constructor(type: string, name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
+        super(type, name, {}, withPreviousNames(name, args.previousName, opts));
         this.host = createLabHost(name, args, this);
         this.address = pulumi.output(args.plan.host.ip);
         this.hostKey = pulumi.output(this.host.guest.connection.hostKey);
@@ -96,4 +102,20 @@ export abstract class LabHostComponent extends pulumi.ComponentResource {
     protected hostOutputs(): pulumi.Inputs {
         return { address: this.address, hostKey: this.hostKey };
     }
+}
+
+/**
+ * A host component's options with aliases to its previous names: the component answers to
+ * `previous`, and each resource under it named `<name>-<what>` to `<previous>-<what>`. Only the
+ * names change, not the types of the resources or their parents, so the engine finds each old
+ * resource under its old name and keeps it.
+ */
+export function withPreviousNames(name: string, previous: string | undefined, opts: pulumi.ComponentResourceOptions = {}): pulumi.ComponentResourceOptions {
+    if (previous === undefined || previous === name) return opts;
+    const prefix = `${name}-`;
+    const childAliases: pulumi.ResourceTransformation = (child) =>
+        child.name.startsWith(prefix)
+            ? { props: child.props, opts: pulumi.mergeOptions(child.opts, { aliases: [{ name: `${previous}-${child.name.slice(prefix.length)}` }] }) }
+            : undefined;
+    return { ...opts, aliases: [...(opts.aliases ?? []), { name: previous }], transformations: [...(opts.transformations ?? []), childAliases] };
 }

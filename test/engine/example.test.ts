@@ -35,7 +35,7 @@ describe("the from-code example through the real engine", () => {
         ok(await ws.pulumi(project, ["config", "set", "webServers", "2", "--stack", "t"]), "config set");
         const preview = ok(await ws.pulumi(project, ["preview", "--stack", "t"]), "preview");
         expect(preview.stdout).toMatch(/\+\s+libvirt:index:Network code-network create/);
-        expect(preview.stdout).toMatch(/\+\s+command:remote:Command lb-service create/);
+        expect(preview.stdout).toMatch(/\+\s+command:remote:Command code-lb-service create/);
         ok(await ws.pulumi(project, ["up", "--yes", "--skip-preview", "--stack", "t"], 30 * 60_000), "pulumi up");
         const outputs = JSON.parse(ok(await ws.pulumi(project, ["stack", "output", "--json", "--stack", "t"]), "stack output").stdout);
         // wlc with weights 1 and 2: both answer, web2 about twice as often.

@@ -117,7 +117,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("creates the machines' volumes one machine at a time, in boot order (the provider deadlocks on parallel cloud-init uploads)", () => {
-        const order = ["tomcat1", "tomcat2", "nginx1", "nginx2", "director", "client"];
+        const order = ["tomcat1", "tomcat2", "nginx1", "nginx2", "director", "client"].map((h) => `lab-${h}`);
         for (let i = 1; i < order.length; i++) {
             for (const volume of ["disk", "seed"]) {
                 const deps = byName(`${order[i]}-${volume}`).dependencies;
@@ -125,11 +125,11 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
                 expect(deps, `${order[i]}-${volume}`).toContain(byName(`${order[i - 1]}-disk`).urn);
             }
         }
-        expect(byName("tomcat1-seed").dependencies.filter((d) => d.includes("-seed") || d.includes("-disk"))).toEqual([]);
+        expect(byName("lab-tomcat1-seed").dependencies.filter((d) => d.includes("-seed") || d.includes("-disk"))).toEqual([]);
     });
 
     it("boots guests as TCG domains with a serial console logged to a file", () => {
-        const domain = byName("director-domain").wire as any;
+        const domain = byName("lab-director-domain").wire as any;
         expect(domain).toMatchObject({ name: "lvs-drtomcat-director", type: "qemu", vcpu: 1, memory: 512 });
         expect(domain.networkInterfaces[0]).toMatchObject({ mac: "52:54:00:a8:a8:32", waitForLease: false });
         expect(domain.consoles[0]).toMatchObject({ type: "pty", targetType: "serial" });
@@ -137,30 +137,30 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("adds real servers to IPVS only after their VIP and ARP settings", () => {
-        for (const rs of ["nginx1-lvs", "nginx2-lvs", "nginx1-nginx", "nginx2-nginx"]) expect(waitsFor("director-service", rs), rs).toBe(true);
-        expect(waitsFor("nginx1-lvs", "director-service")).toBe(false);
+        for (const rs of ["lab-nginx1-lvs", "lab-nginx2-lvs", "lab-nginx1-nginx", "lab-nginx2-nginx"]) expect(waitsFor("lab-director-service", rs), rs).toBe(true);
+        expect(waitsFor("lab-nginx1-lvs", "lab-director-service")).toBe(false);
     });
 
     it("configures nginx only after the tomcats it proxies to", () => {
-        const deps = new Set(byName("nginx1-nginx").dependencies);
-        expect(deps).toContain(byName("tomcat1-tomcat").urn);
-        expect(deps).toContain(byName("tomcat2-tomcat").urn);
+        const deps = new Set(byName("lab-nginx1-nginx").dependencies);
+        expect(deps).toContain(byName("lab-tomcat1-tomcat").urn);
+        expect(deps).toContain(byName("lab-tomcat2-tomcat").urn);
     });
 
     it("runs every remote step after its guest's cloud-init wait, which follows the SSH wait", () => {
-        expect(byName("director-lvs").dependencies).toContain(byName("director-cloud-init").urn);
-        expect(byName("director-cloud-init").dependencies).toContain(byName("director-ssh").urn);
-        expect(byName("director-ssh").dependencies).toContain(byName("director-domain").urn);
+        expect(byName("lab-director-lvs").dependencies).toContain(byName("lab-director-cloud-init").urn);
+        expect(byName("lab-director-cloud-init").dependencies).toContain(byName("lab-director-ssh").urn);
+        expect(byName("lab-director-ssh").dependencies).toContain(byName("lab-director-domain").urn);
     });
 
     it("verifies from the client after the director", () => {
-        expect(byName("client-verify").dependencies).toContain(byName("director-service").urn);
+        expect(byName("lab-client-verify").dependencies).toContain(byName("lab-director-service").urn);
     });
 
     it("keeps keys secret: user-data, SSH private keys and connections", () => {
         const isSecret = (v: any) => v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === SECRET_SIG;
-        expect(isSecret((byName("nginx1-seed").wire as any).userData)).toBe(true);
-        const conn = (byName("nginx1-lvs").wire as any).connection;
+        expect(isSecret((byName("lab-nginx1-seed").wire as any).userData)).toBe(true);
+        const conn = (byName("lab-nginx1-lvs").wire as any).connection;
         expect(isSecret(conn) || isSecret(conn.privateKey)).toBe(true);
         // No private key anywhere on the wire outside a secret wrapper.
         const leaks: string[] = [];
@@ -175,9 +175,9 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("pins each guest's own host key", () => {
-        const conn = (byName("nginx2-lvs").wire as any).connection;
+        const conn = (byName("lab-nginx2-lvs").wire as any).connection;
         const plain = conn.value ?? conn;
-        expect(plain.hostKey).toBe("ssh-ed25519 AAAAmock nginx2-host-key");
+        expect(plain.hostKey).toBe("ssh-ed25519 AAAAmock lab-nginx2-host-key");
     });
 
     it("re-runs a step in place when its script or its machine changes: the command text names the machine, no triggers, no delete", () => {
@@ -194,9 +194,9 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
             expect(wire, step.name).not.toHaveProperty("update");
             expect(wire.addPreviousOutputInEnv, step.name).toBe(false);
         }
-        expect((byName("director-service").wire as any).create).toContain("-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1");
-        expect((byName("director-ssh").wire as any).create.split("\n")[0]).toBe("# lvs-lab machine director-domain-id");
-        expect(byName("director-ssh").wire).not.toHaveProperty("triggers");
+        expect((byName("lab-director-service").wire as any).create).toContain("-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1");
+        expect((byName("lab-director-ssh").wire as any).create.split("\n")[0]).toBe("# lvs-lab machine lab-director-domain-id");
+        expect(byName("lab-director-ssh").wire).not.toHaveProperty("triggers");
     });
 
     it("exports the VIP URL, addresses, and the client's verification", async () => {
@@ -218,19 +218,17 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
 
 describe("LvsDrCluster (ha) under mocks", () => {
     beforeAll(async () => {
-        // The ha stack with its own machine names, so its resources sit beside the dr-tomcat lab's.
-        const raw = structuredClone(loadStackConfig("ha")) as any;
-        raw.realServers.forEach((rs: any) => (rs.name = `ha-${rs.name}`));
-        raw.client.name = "ha-client";
-        const lab = new cluster.LvsDrCluster("halab", { spec: parseLabConfig(raw) });
+        // The ha stack as it is: its client and real servers have the dr-tomcat lab's host names,
+        // and its resources sit beside that lab's under their own cluster's name.
+        const lab = new cluster.LvsDrCluster("halab", { spec: parseLabConfig(loadStackConfig("ha")) });
         await new Promise<void>((resolve) => lab.verification.apply(() => resolve()));
         await settle();
     });
 
     it("gives every director keepalived as its service, which first takes an ipvsadm table off", () => {
-        expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name)).toEqual(["director1", "director2"]);
+        expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name)).toEqual(["halab-director1", "halab-director2"]);
         for (const d of ["director1", "director2"]) {
-            const create = (byName(`${d}-service`).wire as any).create as string;
+            const create = (byName(`halab-${d}-service`).wire as any).create as string;
             expect(create).toContain(`router_id ${d}`);
             expect(create).toContain("if [[ -e /etc/lvs-lab/ipvs.rules ]]; then");
             expect(create).not.toContain("lvs_write /etc/lvs-lab/ipvs.rules");
@@ -238,14 +236,23 @@ describe("LvsDrCluster (ha) under mocks", () => {
     });
 
     it("starts keepalived after the real servers' VIP and ARP settings, and verifies after both directors", () => {
-        for (const d of ["director1", "director2"]) {
-            for (const rs of ["ha-nginx1-lvs", "ha-nginx2-lvs"]) expect(waitsFor(`${d}-service`, rs), `${d} after ${rs}`).toBe(true);
-            expect(byName("ha-client-verify").dependencies).toContain(byName(`${d}-service`).urn);
+        for (const d of ["halab-director1", "halab-director2"]) {
+            for (const rs of ["halab-nginx1-lvs", "halab-nginx2-lvs"]) expect(waitsFor(`${d}-service`, rs), `${d} after ${rs}`).toBe(true);
+            expect(byName("halab-client-verify").dependencies).toContain(byName(`${d}-service`).urn);
         }
     });
 
     it("starts keepalived on the lower-priority director only after the preferred master's", () => {
-        expect(byName("director2-service").dependencies).toContain(byName("director1-service").urn);
-        expect(waitsFor("director1-service", "director2-service")).toBe(false);
+        expect(byName("halab-director2-service").dependencies).toContain(byName("halab-director1-service").urn);
+        expect(waitsFor("halab-director1-service", "halab-director2-service")).toBe(false);
+    });
+
+    it("lives beside the dr-tomcat lab, whose hosts have the same names, with no name or URN in common", () => {
+        const lab = [...urnsUnder("lab")];
+        const halab = [...urnsUnder("halab")];
+        expect(lab.filter((u) => halab.includes(u))).toEqual([]);
+        const urns = registered.filter((r) => !r.type.startsWith("pulumi:providers:")).map((r) => r.urn);
+        expect(urns.length).toBe(new Set(urns).size);
+        expect(byName("halab-nginx1-lvs").urn).not.toBe(byName("lab-nginx1-lvs").urn);
     });
 });

@@ -95,15 +95,15 @@ describe("the from-code example under mocks", () => {
     });
 
     it("gives the director a wlc table with the web servers weighted 1, 2, 3 in Route mode", () => {
-        const ipvs = named("lb-service").inputs.create as string;
+        const ipvs = named("code-lb-service").inputs.create as string;
         expect(ipvs).toContain("-A -t 10.77.0.100:80 -s wlc");
         for (const n of [1, 2, 3]) expect(ipvs).toContain(`-a -t 10.77.0.100:80 -r 10.77.0.1${n}:80 -g -w ${n}`);
     });
 
     it("puts the VIP on each web server's lo:0 before nginx", () => {
         for (const n of [1, 2, 3]) {
-            expect(named(`web${n}-lvs`).inputs.create).toContain("10.77.0.100");
-            expect(named(`web${n}-nginx`).inputs.create).toContain(`web${n}`);
+            expect(named(`code-web${n}-lvs`).inputs.create).toContain("10.77.0.100");
+            expect(named(`code-web${n}-nginx`).inputs.create).toContain(`web${n}`);
         }
     });
 

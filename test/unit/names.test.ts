@@ -1,0 +1,125 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseLabConfig } from "../../components/config";
+import { loadStackConfig, stackNames } from "../stacks";
+
+/** One registration as the engine receives it: its URN and the URNs its aliases name. */
+interface Registered {
+    name: string;
+    urn: string;
+    aliases: string[];
+}
+
+/**
+ * A URN as the mock monitor makes it (`MockMonitor.newUrn`: the parent's own type, then the
+ * type). The real engine puts the parent's whole type chain there; both change only with a
+ * resource's type or its parent's, which renaming leaves alone.
+ */
+function mockUrn(parent: string, type: string, name: string): string {
+    const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:test::lvs-lab::${qualified}::${name}`;
+}
+
+/** The URN an alias names, resolved as the engine resolves an alias spec. */
+function aliasUrn(req: any, alias: any): string {
+    if (!alias.hasSpec()) return alias.getUrn();
+    const spec = alias.getSpec();
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+    return mockUrn(parent, spec.getType() || req.getType(), spec.getName() || req.getName());
+}
+
+/**
+ * Every resource URN of each stack's lab built as `new LvsDrCluster("lab", …)` under this mock
+ * monitor before resources were named after their cluster (recorded from that code), default
+ * command provider left out: what existing stacks hold.
+ */
+const before: Record<string, string[]> = JSON.parse(readFileSync(join(__dirname, "fixtures", "urns-before-prefix.json"), "utf8"));
+
+const byStack: Record<string, Registered[]> = {};
+let current: Registered[] = [];
+let cluster: typeof import("../../components/lab");
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+                    state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+                    state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+                }
+                if (args.type === "command:remote:Command") state.stdout = "";
+                return { id: `${args.name}-id`, state };
+            },
+            call: () => ({}),
+        },
+        "lvs-lab",
+        "test",
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const into = current;
+        return original(req, (err: unknown, res: any) => {
+            if (res && !req.getType().startsWith("pulumi:providers:command")) {
+                into.push({ name: req.getName(), urn: res.getUrn(), aliases: req.getAliasesList().map((a: any) => aliasUrn(req, a)) });
+            }
+            callback(err, res);
+        });
+    };
+    cluster = await import("../../components/lab");
+});
+
+/** Builds one cluster and waits until all its resources are registered. */
+async function build(name: string, spec: ReturnType<typeof parseLabConfig>): Promise<Registered[]> {
+    current = [];
+    const registered = current;
+    const lab = new cluster.LvsDrCluster(name, { spec });
+    await new Promise<void>((resolve) => lab.hostKeys.apply(() => resolve()));
+    for (let n = -1; n !== registered.length; ) (n = registered.length), await settle();
+    return registered;
+}
+
+describe("resource names", () => {
+    it("a stack made before cluster-named resources keeps every resource: each old URN is one resource's URN or alias", async () => {
+        expect(Object.keys(before).sort()).toEqual(stackNames());
+        for (const stack of stackNames()) {
+            const registered = (byStack[stack] = await build("lab", parseLabConfig(loadStackConfig(stack))));
+            const claims = new Map<string, string[]>();
+            for (const r of registered) for (const urn of new Set([r.urn, ...r.aliases])) claims.set(urn, [...(claims.get(urn) ?? []), r.name]);
+            for (const urn of before[stack]) expect(claims.get(urn), `${stack}: ${urn}`).toHaveLength(1);
+            // And no alias names anything that was not there.
+            for (const r of registered) for (const alias of r.aliases) expect(before[stack], `${stack}: ${r.name} alias`).toContain(alias);
+            expect(registered.length, stack).toBe(before[stack].length);
+        }
+    });
+
+    it("names each resource after its cluster: `<cluster>-<host>` and `<cluster>-<host>-<what>`, the old `<host>-<what>` an alias", () => {
+        const registered = byStack["default"];
+        const find = (name: string) => registered.find((r) => r.name === name)!;
+        expect(registered.map((r) => r.name).filter((n) => n !== "lab").every((n) => n.startsWith("lab-"))).toBe(true);
+        expect(find("lab-director-service").aliases).toEqual([mockUrn(find("lab-director").urn, "command:remote:Command", "director-service")]);
+        expect(find("lab-nginx1-domain").aliases).toEqual([mockUrn(find("lab-nginx1").urn, "libvirt:index/domain:Domain", "nginx1-domain")]);
+        expect(find("lab-director").aliases).toEqual([mockUrn(find("lab").urn, "lvs-lab:index:Director", "director")]);
+        // The cluster's own pieces always had its name.
+        expect(find("lab-network").aliases).toEqual([]);
+        expect(find("lab-client-key").aliases).toEqual([]);
+    });
+
+    it("two clusters with the same host names live in one program: no URN in common, each resource under its own cluster", async () => {
+        const raw = loadStackConfig("dr-tomcat") as any;
+        const one = await build("one", parseLabConfig(raw));
+        const two = await build("two", parseLabConfig({ ...raw, network: { ...raw.network, name: "two" } }));
+        const urns = [...one, ...two].map((r) => r.urn);
+        expect(new Set(urns).size).toBe(urns.length);
+        expect(one.length).toBe(two.length);
+        expect(one.every((r) => r.name === "one" || r.name.startsWith("one-"))).toBe(true);
+        expect(two.every((r) => r.name === "two" || r.name.startsWith("two-"))).toBe(true);
+        // Both answer to the same old names, which only one stack's lab can have had.
+        expect(one.find((r) => r.name === "one-director-service")!.aliases).toEqual(two.find((r) => r.name === "two-director-service")!.aliases);
+    });
+});
