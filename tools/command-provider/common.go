@@ -184,8 +184,8 @@ func (w *lineWriter) Flush() {
 // lifecycle is what create, update and delete share between the two resources: which text runs
 // and with which previous outputs. `exec` runs one command with the resource's runner.
 type lifecycle struct {
-	args    CommandArgs
-	exec    func(ctx context.Context, r run) (CommandOutputs, error)
+	args CommandArgs
+	exec func(ctx context.Context, r run) (CommandOutputs, error)
 }
 
 // onCreate runs `create` when set; with no `create` nothing runs and the outputs are empty.
@@ -217,4 +217,30 @@ func (l lifecycle) onDelete(ctx context.Context, old CommandOutputs) error {
 	}
 	_, err := l.exec(ctx, newRun(*l.args.Delete, l.args, &old))
 	return err
+}
+
+// created is the response to a create: the outputs of `create`, an id unless previewing, and
+// the state built from them.
+func created[S any](ctx context.Context, name string, dryRun bool, l lifecycle, state func(CommandOutputs) S) (infer.CreateResponse[S], error) {
+	out, err := l.onCreate(ctx, dryRun)
+	if err != nil {
+		return infer.CreateResponse[S]{}, err
+	}
+	id := ""
+	if !dryRun {
+		if id, err = newID(name); err != nil {
+			return infer.CreateResponse[S]{}, err
+		}
+	}
+	return infer.CreateResponse[S]{ID: id, Output: state(out)}, nil
+}
+
+// updated is the response to an update: the outputs of `update` (else `create`, else the old
+// ones) and the state built from them.
+func updated[S any](ctx context.Context, dryRun bool, l lifecycle, old CommandOutputs, state func(CommandOutputs) S) (infer.UpdateResponse[S], error) {
+	out, err := l.onUpdate(ctx, dryRun, old)
+	if err != nil {
+		return infer.UpdateResponse[S]{}, err
+	}
+	return infer.UpdateResponse[S]{Output: state(out)}, nil
 }

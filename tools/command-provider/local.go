@@ -51,26 +51,12 @@ func (*LocalCommand) lifecycle(args LocalCommandArgs) lifecycle {
 
 // Create runs `create`.
 func (c *LocalCommand) Create(ctx context.Context, req infer.CreateRequest[LocalCommandArgs]) (infer.CreateResponse[LocalCommandState], error) {
-	out, err := c.lifecycle(req.Inputs).onCreate(ctx, req.DryRun)
-	if err != nil {
-		return infer.CreateResponse[LocalCommandState]{}, err
-	}
-	id := ""
-	if !req.DryRun {
-		if id, err = newID(req.Name); err != nil {
-			return infer.CreateResponse[LocalCommandState]{}, err
-		}
-	}
-	return infer.CreateResponse[LocalCommandState]{ID: id, Output: LocalCommandState{req.Inputs, out}}, nil
+	return created(ctx, req.Name, req.DryRun, c.lifecycle(req.Inputs), func(out CommandOutputs) LocalCommandState { return LocalCommandState{req.Inputs, out} })
 }
 
 // Update runs `update`, else `create`.
 func (c *LocalCommand) Update(ctx context.Context, req infer.UpdateRequest[LocalCommandArgs, LocalCommandState]) (infer.UpdateResponse[LocalCommandState], error) {
-	out, err := c.lifecycle(req.Inputs).onUpdate(ctx, req.DryRun, req.State.CommandOutputs)
-	if err != nil {
-		return infer.UpdateResponse[LocalCommandState]{}, err
-	}
-	return infer.UpdateResponse[LocalCommandState]{Output: LocalCommandState{req.Inputs, out}}, nil
+	return updated(ctx, req.DryRun, c.lifecycle(req.Inputs), req.State.CommandOutputs, func(out CommandOutputs) LocalCommandState { return LocalCommandState{req.Inputs, out} })
 }
 
 // Delete runs the old `delete`.

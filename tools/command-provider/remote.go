@@ -38,28 +38,14 @@ func (*RemoteCommand) lifecycle(args RemoteCommandArgs) lifecycle {
 	}}
 }
 
-// Create runs `create` on the host.
+// Create runs `create`.
 func (c *RemoteCommand) Create(ctx context.Context, req infer.CreateRequest[RemoteCommandArgs]) (infer.CreateResponse[RemoteCommandState], error) {
-	out, err := c.lifecycle(req.Inputs).onCreate(ctx, req.DryRun)
-	if err != nil {
-		return infer.CreateResponse[RemoteCommandState]{}, err
-	}
-	id := ""
-	if !req.DryRun {
-		if id, err = newID(req.Name); err != nil {
-			return infer.CreateResponse[RemoteCommandState]{}, err
-		}
-	}
-	return infer.CreateResponse[RemoteCommandState]{ID: id, Output: RemoteCommandState{req.Inputs, out}}, nil
+	return created(ctx, req.Name, req.DryRun, c.lifecycle(req.Inputs), func(out CommandOutputs) RemoteCommandState { return RemoteCommandState{req.Inputs, out} })
 }
 
 // Update runs `update`, else `create`, with the new connection.
 func (c *RemoteCommand) Update(ctx context.Context, req infer.UpdateRequest[RemoteCommandArgs, RemoteCommandState]) (infer.UpdateResponse[RemoteCommandState], error) {
-	out, err := c.lifecycle(req.Inputs).onUpdate(ctx, req.DryRun, req.State.CommandOutputs)
-	if err != nil {
-		return infer.UpdateResponse[RemoteCommandState]{}, err
-	}
-	return infer.UpdateResponse[RemoteCommandState]{Output: RemoteCommandState{req.Inputs, out}}, nil
+	return updated(ctx, req.DryRun, c.lifecycle(req.Inputs), req.State.CommandOutputs, func(out CommandOutputs) RemoteCommandState { return RemoteCommandState{req.Inputs, out} })
 }
 
 // Delete runs the old `delete` against the old connection.
