@@ -1,10 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "fs";
-import { LvsDrCluster, parseLabConfig, rawConfigFrom } from "./components";
+import { LvsDrCluster, labSpecFromStack } from "./components";
 
 // Validate the whole stack config (and that a local image exists) before any resource exists:
-// bad input creates nothing.
-const spec = parseLabConfig(rawConfigFrom(pulumi.runtime.allConfig()), { exists: existsSync });
+// bad input creates nothing. Values set with `--secret` stay secret in every step that holds them.
+const spec = labSpecFromStack({ exists: existsSync });
 const lab = new LvsDrCluster("lab", { spec });
 
 export const vipUrl = lab.vipUrl;

@@ -40,3 +40,32 @@ export function rawConfigFrom(all: Record<string, string>): Record<string, unkno
     }
     return raw;
 }
+
+/**
+ * The text of the namespace's secret config values: what `pulumi config set --secret` (with or
+ * without `--path`) set, as the program must keep it out of clear text. The engine says only
+ * which top-level keys hold a secret (`ha`, for `--secret --path ha.authPass`), so every string in
+ * such a key counts: a secret key's whole text when it is a string or a number, else each string
+ * in it. Numbers and booleans inside a map or list are left out: a value set with `--secret
+ * --path` always arrives as a string, and a port or a flag would hide every step. Empty strings
+ * hide nothing and are left out too.
+ * @param all `pulumi.runtime.allConfig()`.
+ * @param isSecret whether the engine holds a full key (`lvs-lab:ha`) as a secret.
+ */
+export function secretConfigValues(all: Record<string, string>, isSecret: (key: string) => boolean): string[] {
+    const found = new Set<string>();
+    const strings = (v: unknown): void => {
+        if (typeof v === "string") found.add(v);
+        else if (Array.isArray(v)) v.forEach(strings);
+        else if (v && typeof v === "object") Object.values(v).forEach(strings);
+    };
+    for (const [key, text] of Object.entries(all)) {
+        const [ns, name] = key.split(":", 2);
+        if (ns !== CONFIG_NAMESPACE || !name || !isSecret(key)) continue;
+        const value = decodeConfigValue(name, text);
+        if (value !== null && typeof value === "object") strings(value);
+        else found.add(text);
+    }
+    found.delete("");
+    return [...found];
+}

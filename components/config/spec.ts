@@ -127,6 +127,13 @@ export interface LabSpec {
     tomcats: TomcatSpec[];
     nfs?: NfsSpec;
     client: HostSpec & { role: "client" };
+    /**
+     * Config values set as secrets (`pulumi config set --secret`; see `secretConfigValues`):
+     * every remote step whose script holds one keeps its command, output and logs secret.
+     * Not from the schema: the program adds them (`labSpecFromStack`), as may code that builds
+     * a spec from secret values of its own.
+     */
+    secrets?: string[];
 }
 
 /** Every director of the lab, the first one first. */

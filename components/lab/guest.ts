@@ -78,7 +78,7 @@ export function createGuest(name: string, lab: LabContext, host: HostSpec, paren
     const connection: GuestConnection = { host: host.ip, user: lab.spec.sshUser, privateKey: lab.clientKey.privateKey, hostKey: machine.hostKey.publicKey };
     const machineId = machine.domain.id;
     const sshUp = waitForSsh(`${name}-ssh`, host.ip, machine.consoleLog, machineId, { parent, dependsOn: [machine.domain] });
-    const ready = remoteStep(`${name}-cloud-init`, { connection, machineId, script: renderCloudInitWait(host) }, { parent, dependsOn: [sshUp] });
+    const ready = remoteStep(`${name}-cloud-init`, { connection, machineId, script: renderCloudInitWait(host), secrets: lab.spec.secrets }, { parent, dependsOn: [sshUp] });
     return { connection, domain: machine.domain, ready };
 }
 

@@ -68,7 +68,7 @@ export function createLabHost(name: string, args: LabHostArgs, parent: pulumi.Re
     const steps = new Map<string, command.remote.Command>();
     let previous: pulumi.Resource = guest.ready;
     for (const step of plan.steps) {
-        const resource = remoteStep(`${name}-${step.name}`, { connection: guest.connection, machineId: guest.domain.id, script: step.script }, {
+        const resource = remoteStep(`${name}-${step.name}`, { connection: guest.connection, machineId: guest.domain.id, script: step.script, secrets: args.lab.spec.secrets }, {
             parent,
             dependsOn: [previous, ...step.after.map((ref) => registry.step(ref))],
         });

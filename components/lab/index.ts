@@ -5,3 +5,4 @@ export * from "./director";
 export * from "./guest";
 export * from "./host";
 export * from "./realServer";
+export * from "./stackConfig";

@@ -36,6 +36,16 @@ export interface RemoteStepArgs {
     script: HostScript;
     /** Hide stdout and stderr from logs and state (for steps that print secrets). */
     secretOutput?: boolean;
+    /**
+     * Secret values (the config's, see `LabSpec.secrets`). A script that holds any of them is a
+     * secret step: its command is a secret in the state and the preview, and its output too.
+     */
+    secrets?: readonly string[];
+}
+
+/** Whether a script holds any of the secret values. */
+export function holdsSecret(script: string, secrets: readonly string[] = []): boolean {
+    return secrets.some((s) => s !== "" && script.includes(s));
 }
 
 /** The first line of every step's command: which machine it ran on (a shell comment). */
@@ -52,10 +62,16 @@ export function machineLine(machineId: string): string {
  * - no `delete`: a step's work lives and dies with its machine, so neither `pulumi destroy` nor a
  *   removed machine ever dials a host that is going away (the director's service step, the one
  *   step that can change path on a living machine, takes the old path off itself);
- * - no previous output in the environment: the guests' sshd accepts no such variables.
+ * - no previous output in the environment: the guests' sshd accepts no such variables;
+ * - a script that holds a secret value is a secret step: its command is a secret (`[secret]` in
+ *   the preview's diff, encrypted in the state), and its output is a secret and never logged,
+ *   since a script may echo what it writes.
  */
 export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-    const create = pulumi.interpolate`${pulumi.output(args.machineId).apply(machineLine)}\n${asRoot(args.script.create)}`;
+    const secret = holdsSecret(args.script.create, args.secrets);
+    const hideOutput = secret || args.secretOutput;
+    const text = pulumi.interpolate`${pulumi.output(args.machineId).apply(machineLine)}\n${asRoot(args.script.create)}`;
+    const create = secret ? pulumi.secret(text) : text;
     return new command.remote.Command(
         name,
         {
@@ -70,9 +86,9 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
             },
             create,
             addPreviousOutputInEnv: false,
-            ...(args.secretOutput ? { logging: "none" as const } : {}),
+            ...(hideOutput ? { logging: "none" as const } : {}),
         },
-        { ...opts, ...(args.secretOutput ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}) },
+        { ...opts, ...(hideOutput ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}) },
     );
 }
 

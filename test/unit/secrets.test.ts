@@ -1,0 +1,125 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { secretConfigValues } from "../../components/config";
+import { holdsSecret } from "../../components/remote";
+import { loadStackConfig } from "../stacks";
+
+describe("secret config values (secretConfigValues)", () => {
+    const secretKeys = (...keys: string[]) => (key: string) => keys.includes(key);
+
+    it("takes each string of a key the engine holds as a secret, and nothing from other keys or namespaces", () => {
+        const all = {
+            "lvs-lab:ha": JSON.stringify({ authPass: "s3cr3t", virtualRouterId: 51, nopreempt: true, peers: [{ name: "director2", ip: "10.0.0.51", priority: 100 }] }),
+            "lvs-lab:service": JSON.stringify({ vip: "10.0.0.100", ports: [80] }),
+            "other:password": "not-ours",
+        };
+        expect(secretConfigValues(all, secretKeys("lvs-lab:ha", "other:password")).sort()).toEqual(["10.0.0.51", "director2", "s3cr3t"]);
+        expect(secretConfigValues(all, secretKeys())).toEqual([]);
+    });
+
+    it("takes a secret key's whole text when it is no map or list, number-like or not", () => {
+        expect(secretConfigValues({ "lvs-lab:sshUser": "labuser", "lvs-lab:x": "1234" }, secretKeys("lvs-lab:sshUser", "lvs-lab:x")).sort()).toEqual(["1234", "labuser"]);
+    });
+
+    it("leaves out empty strings, which would hide everything and reveal nothing", () => {
+        expect(secretConfigValues({ "lvs-lab:ha": JSON.stringify({ authPass: "" }) }, secretKeys("lvs-lab:ha"))).toEqual([]);
+    });
+
+    it("a script holds a secret when its text contains one", () => {
+        expect(holdsSecret("auth_pass s3cr3t", ["s3cr3t"])).toBe(true);
+        expect(holdsSecret("auth_pass lvslab", ["s3cr3t"])).toBe(false);
+        expect(holdsSecret("anything", [])).toBe(false);
+        expect(holdsSecret("anything", undefined)).toBe(false);
+    });
+});
+
+/** One registration the mock monitor saw, inputs in their wire form (secrets still wrapped). */
+interface Registered {
+    type: string;
+    name: string;
+    wire: Record<string, any>;
+    secretOutputs: string[];
+}
+
+const SECRET_KEY = "4dabf18193072939515e22adb298388d";
+const isSecret = (v: any) => v !== null && typeof v === "object" && v[SECRET_KEY] === "1b47061264138c4ac30d75fd1eb44270";
+
+describe("a stack whose ha.authPass was set with --secret, under mocks", () => {
+    const PASSWORD = "Zq7-xY.9";
+    const registered: Registered[] = [];
+    const step = (name: string) => {
+        const r = registered.find((x) => x.name === name);
+        if (!r) throw new Error(`no resource named ${name}`);
+        return r;
+    };
+
+    beforeAll(async () => {
+        await pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    const state: Record<string, unknown> = { ...args.inputs };
+                    if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+                        state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+                        state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+                    }
+                    if (args.type === "command:remote:Command") state.stdout = "";
+                    return { id: `${args.name}-id`, state };
+                },
+                call: () => ({}),
+            },
+            "lvs-lab",
+            "test",
+            false,
+        );
+        // The engine's config as `pulumi config set --secret --path ha.authPass ...` leaves it: the
+        // value in the `ha` map, and `lvs-lab:ha` among the secret keys.
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        raw.ha.authPass = PASSWORD;
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`lvs-lab:${k}`, JSON.stringify(v)])), ["lvs-lab:ha"]);
+        const monitor = pulumi.runtime.getMonitor() as any;
+        const original = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: any) =>
+            original(req, (err: unknown, res: any) => {
+                if (res) registered.push({ type: req.getType(), name: req.getName(), wire: req.getObject()?.toJavaScript() ?? {}, secretOutputs: req.getAdditionalsecretoutputsList() });
+                callback(err, res);
+            });
+        const { LvsDrCluster, labSpecFromStack } = await import("../../components/lab");
+        const spec = labSpecFromStack();
+        expect(spec.secrets).toContain(PASSWORD);
+        const lab = new LvsDrCluster("lab", { spec });
+        await new Promise<void>((resolve) => lab.hostKeys.apply(() => resolve()));
+        for (let n = -1; n !== registered.length; ) (n = registered.length), await new Promise((r) => setTimeout(r, 50));
+    });
+
+    it("keeps each keepalived step's command secret, its output secret and unlogged", () => {
+        for (const d of ["director1", "director2"]) {
+            const service = step(`lab-${d}-service`);
+            expect(isSecret(service.wire.create), d).toBe(true);
+            expect(service.wire.logging, d).toBe("none");
+            // `connection` is the command SDK's own.
+            expect(service.secretOutputs.sort(), d).toEqual(["connection", "stderr", "stdout"]);
+        }
+    });
+
+    it("leaves the steps that hold no secret readable", () => {
+        for (const name of ["lab-nginx1-lvs", "lab-nginx1-nginx", "lab-director1-lvs", "lab-client-verify"]) {
+            const s = step(name);
+            expect(typeof s.wire.create, name).toBe("string");
+            expect(s.wire.logging, name).toBeUndefined();
+            expect(s.secretOutputs, name).toEqual(["connection"]);
+        }
+    });
+
+    it("never puts the password on the wire outside a secret", () => {
+        const leaks: string[] = [];
+        const walk = (v: unknown, where: string): void => {
+            if (isSecret(v)) return;
+            if (typeof v === "string" && v.includes(PASSWORD)) leaks.push(where);
+            if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+        };
+        for (const r of registered) walk(r.wire, r.name);
+        expect(leaks).toEqual([]);
+        // And it does reach the directors, inside the secret.
+        expect(step("lab-director1-service").wire.create.value).toContain(`auth_pass ${PASSWORD}`);
+    });
+});
