@@ -81,7 +81,9 @@ connect() {
     trap 'rm -rf "$conn_dir"' EXIT
     local outputs config
     outputs=$(pulumi_cli stack output --json --show-secrets --stack "$stack")
-    config=$(pulumi_cli config --json --stack "$stack")
+    # --show-secrets: a key with any secret in it (`ha`, once `ha.authPass` is set with --secret)
+    # is otherwise shown as {"secret": true}, and the peer directors would go missing.
+    config=$(pulumi_cli config --json --show-secrets --stack "$stack")
     printf '{"stack":"%s","outputs":%s,"config":%s}' "$stack" "$outputs" "$config" | node -e "$DESCRIBE_LAB_JS" "$conn_dir"
     local key value
     while read -r key value; do
