@@ -96,7 +96,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     it("previews no change; re-running the director's steps in place changes nothing on its table", async () => {
         await timed("preview, no change", async () => ok(await lab.pulumi(["preview", "--expect-no-changes"]), "preview --expect-no-changes"));
         const urn = (step: string) => `urn:pulumi:t::lvs-lab::lvs-lab:index:LvsDrCluster$lvs-lab:index:Director$command:remote:Command::${step}`;
-        await timed("re-run the director's steps", async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview", "--replace", urn("director-lvs"), "--replace", urn("director-service")]), "up --replace"));
+        await timed("re-run the director's steps", async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview", "--replace", urn("lab-director-lvs"), "--replace", urn("lab-director-service")]), "up --replace"));
         const table = (await lab.readOutputs()).ipvsTable as string;
         expect(table.split("\n").filter((l) => l.startsWith("ipvsadm -"))).toEqual([]);
         expect((await sh(lab.spec.director, "ip -o -4 addr show dev ens33 label ens33:0")).trim().split("\n")).toHaveLength(1);
@@ -104,7 +104,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
 
     it("a weight change previews as one update, issues one `ipvsadm -e`, and the client sees the new proportion", async () => {
         ok(await lab.pulumi(["config", "set", "--path", "realServers[1].weight", "3"]), "config set weight");
-        expect(await preview()).toEqual({ update: ["director-service"] });
+        expect(await preview()).toEqual({ update: ["lab-director-service"] });
         const r = await up("one weight changed");
         expect(r.stdout).toMatch(/~ 1 updated/);
         const table = (await lab.readOutputs()).ipvsTable as string;
@@ -173,8 +173,8 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         ok(await lab.pulumi(["config", "set", "--path", "realServers[2].ip", "192.168.168.30"]), "config set ip");
         const plan = await preview();
         expect(Object.keys(plan).sort()).toEqual(["create", "update"]);
-        expect(plan.update).toEqual(["client-verify", "director-service"]);
-        expect(plan.create).toEqual(["nginx3", "nginx3-cloud-init", "nginx3-disk", "nginx3-domain", "nginx3-host-key", "nginx3-lvs", "nginx3-nginx", "nginx3-seed", "nginx3-ssh"]);
+        expect(plan.update).toEqual(["lab-client-verify", "lab-director-service"]);
+        expect(plan.create).toEqual(["lab-nginx3", "lab-nginx3-cloud-init", "lab-nginx3-disk", "lab-nginx3-domain", "lab-nginx3-host-key", "lab-nginx3-lvs", "lab-nginx3-nginx", "lab-nginx3-seed", "lab-nginx3-ssh"]);
         await up("real server added");
         const outputs = await lab.readOutputs();
         expect(outputs.ipvsTable).toMatch(/-> 192\.168\.168\.30:80\s+Route\s+1/);
@@ -185,12 +185,12 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         ok(await lab.pulumi(["config", "rm", "--path", "realServers[2]"]), "config rm");
         const plan = await preview();
         expect(Object.keys(plan).sort()).toEqual(["delete", "update"]);
-        expect(plan.update).toEqual(["client-verify", "director-service"]);
-        expect(plan.delete).toEqual(["nginx3", "nginx3-cloud-init", "nginx3-disk", "nginx3-domain", "nginx3-host-key", "nginx3-lvs", "nginx3-nginx", "nginx3-seed", "nginx3-ssh"]);
+        expect(plan.update).toEqual(["lab-client-verify", "lab-director-service"]);
+        expect(plan.delete).toEqual(["lab-nginx3", "lab-nginx3-cloud-init", "lab-nginx3-disk", "lab-nginx3-domain", "lab-nginx3-host-key", "lab-nginx3-lvs", "lab-nginx3-nginx", "lab-nginx3-seed", "lab-nginx3-ssh"]);
         const r = await up("real server removed");
         const lines = r.stdout.split("\n");
-        const updated = lines.findIndex((l) => /director-service updated/.test(l));
-        const gone = lines.findIndex((l) => /nginx3-domain deleted/.test(l));
+        const updated = lines.findIndex((l) => /lab-director-service updated/.test(l));
+        const gone = lines.findIndex((l) => /lab-nginx3-domain deleted/.test(l));
         expect(updated).toBeGreaterThan(-1);
         expect(gone).toBeGreaterThan(updated);
         expect((await lab.readOutputs()).ipvsTable).not.toContain("192.168.168.30");
