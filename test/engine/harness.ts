@@ -83,10 +83,14 @@ export class Workspace {
         return project;
     }
 
-    /** Runs the repo's engine wrapper inside the sandbox (or `netns`), on the project in `projectDir`. */
+    /**
+     * Runs the repo's engine wrapper inside the sandbox (or `netns`), on the project in
+     * `projectDir`. Its programs compile with the repo's tsconfig.json, as `index.ts` does in the
+     * repo (the language host's own default targets ES6, which the components outgrew).
+     */
     pulumi(projectDir: string, args: string[], timeoutMs = 15 * 60_000): Promise<Ran> {
         const inNamespace = this.netns ? ["ip", ["netns", "exec", this.netns]] as const : ["bash", [SANDBOX, "exec"]] as const;
-        return run(inNamespace[0], [...inNamespace[1], "env", `PULUMI_BACKEND_URL=file://${this.backend}`, PULUMI, "-C", projectDir, "--non-interactive", ...args], { timeoutMs });
+        return run(inNamespace[0], [...inNamespace[1], "env", `PULUMI_BACKEND_URL=file://${this.backend}`, `PULUMI_NODEJS_TSCONFIG_PATH=${join(REPO, "tsconfig.json")}`, PULUMI, "-C", projectDir, "--non-interactive", ...args], { timeoutMs });
     }
 
     remove(): void {
