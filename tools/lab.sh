@@ -22,8 +22,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
+# The header comment above, as help: on stdout with exit 0 when asked for, on stderr with exit 2
+# after a mistake.
+help_text() {
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
+
 usage() {
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+    help_text >&2
     exit 2
 }
 
@@ -162,6 +168,13 @@ follow() {
     done
 }
 
+for arg in "$@"; do
+    case $arg in
+        -h | --help) help_text; exit 0 ;;
+        -*) ;;
+        *) break ;;
+    esac
+done
 while getopts C:s: opt; do
     case $opt in
         C) project=$OPTARG ;;
@@ -222,5 +235,9 @@ case $cmd in
         connect
         follow "$count"
         ;;
-    *) usage ;;
+    "" | help | -h | --help) help_text ;;
+    *)
+        lvs_log "unknown command '$cmd'"
+        usage
+        ;;
 esac
