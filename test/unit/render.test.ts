@@ -1,7 +1,7 @@
 import { execFileSync } from "child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join } from "path";
+import { dirname, join } from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LabSpec, directors, parseLabConfig } from "../../components/config";
 import { planLab } from "../../components/plan";
@@ -27,6 +27,19 @@ function standIns(name: string, tools: Record<string, string>): string {
         chmodSync(join(dir, tool), 0o755);
     }
     return dir;
+}
+
+/** The files a rendered script writes with lvs_write, by path: what the guest ends up with. */
+function writtenFiles(script: string): Map<string, { mode: string; text: string }> {
+    const files = new Map<string, { mode: string; text: string }>();
+    const write = new RegExp(`^lvs_write (\\S+) (\\d+) <<'${r.FILE_EOF}'\\n([\\s\\S]*?)^${r.FILE_EOF}$`, "gm");
+    for (const [, path, mode, text] of script.matchAll(write)) files.set(path, { mode, text });
+    return files;
+}
+
+/** A rendered script's lines outside its heredocs: the commands the guest runs in it. */
+function topLevelLines(script: string): string[] {
+    return script.replace(new RegExp(`<<'${r.FILE_EOF}'\\n[\\s\\S]*?^${r.FILE_EOF}$`, "gm"), `<<'${r.FILE_EOF}'`).split("\n");
 }
 
 /** Every script a lab renders, by a readable name. */
@@ -274,8 +287,19 @@ describe("IPVS rules", () => {
         expect(r.renderIpvsRules(multi).match(/^-A /gm)).toHaveLength(2);
     });
 
-    it("renders the same bytes for the same spec", () => {
-        expect(r.renderIpvsStep(spec("dr-tomcat"))).toEqual(r.renderIpvsStep(spec("dr-tomcat")));
+    it("renders the same bytes for an equal spec built another way, and other bytes for another weight", () => {
+        const stack = spec("dr-tomcat");
+        // The same lab built another way: every default spelled out, every map's keys in reverse order.
+        const raw = structuredClone(loadStackConfig("dr-tomcat")) as any;
+        raw.director.nic = "ens33";
+        Object.assign(raw.service, { protocol: "tcp", persistence: 0 });
+        for (const rs of raw.realServers) rs.port = 80;
+        const reversed = (o: any): any => (Array.isArray(o) ? o.map(reversed) : o && typeof o === "object" ? Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reversed(v)])) : o);
+        const spelledOut = parseLabConfig(reversed(raw));
+        expect(spelledOut).toEqual(stack);
+        expect(r.renderIpvsStep(spelledOut).create).toBe(r.renderIpvsStep(stack).create);
+        expect(r.renderIpvsStep(spelledOut).delete).toBe(r.renderIpvsStep(stack).delete);
+        expect(r.renderIpvsStep(spec("dr-tomcat", (raw) => (raw.realServers[1].weight = 3))).create).not.toBe(r.renderIpvsStep(stack).create);
     });
 });
 
@@ -284,24 +308,87 @@ describe("reconciler (lvs-lab-ipvs-apply) against a recording ipvsadm", () => {
     const dir = standIns("ipvs", { ipvsadm: 'if [[ $1 == -Sn ]]; then cat "$TABLE"; else echo "$*" >>"$CALLS"; fi', modprobe: "exit 0" });
     writeFileSync(join(dir, "apply"), r.IPVS_APPLY_SCRIPT);
 
+    /** Runs `command` with the stand-ins against a kernel whose table is `table`; returns the ipvsadm calls made. */
+    function recorded(table: string, command: string[]): string[] {
+        writeFileSync(join(dir, "table"), table);
+        writeFileSync(join(dir, "calls"), "");
+        execFileSync("bash", command, { env: { PATH: `${dir}:/usr/bin:/bin`, TABLE: join(dir, "table"), CALLS: join(dir, "calls") } });
+        return readFileSync(join(dir, "calls"), "utf8").split("\n").filter(Boolean);
+    }
+
     /** Applies `rules` to a kernel whose table is `table`; returns the ipvsadm calls made. */
     function apply(table: string, rules: string): string[] {
-        writeFileSync(join(dir, "table"), table);
         writeFileSync(join(dir, "rules"), rules);
-        writeFileSync(join(dir, "calls"), "");
-        execFileSync("bash", [join(dir, "apply"), join(dir, "rules")], {
-            env: { PATH: `${dir}:/usr/bin:/bin`, TABLE: join(dir, "table"), CALLS: join(dir, "calls") },
+        return recorded(table, [join(dir, "apply"), join(dir, "rules")]);
+    }
+
+    /**
+     * Expects exactly the `expected` calls, in any order but the one that matters: a service is
+     * added before any real server is added to it. The reconciler walks bash associative arrays,
+     * whose order is the hash's, not the rules file's.
+     */
+    function expectCalls(calls: string[], expected: string[]): void {
+        expect([...calls].sort()).toEqual([...expected].sort());
+        calls.forEach((call, i) => {
+            const service = /^-a (-[tu] \S+) -r /.exec(call)?.[1];
+            const added = calls.findIndex((c) => c.startsWith(`-A ${service} `));
+            if (service && added >= 0) expect(added, `${call} must come after its service's -A`).toBeLessThan(i);
         });
-        return readFileSync(join(dir, "calls"), "utf8").split("\n").filter(Boolean);
     }
     const rules = r.renderIpvsRules(spec("dr-tomcat"));
 
     it("builds an empty table from scratch", () => {
-        expect(apply("", rules)).toEqual([
+        expectCalls(apply("", rules), [
             "-A -t 192.168.168.100:80 -s wrr",
             "-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1",
             "-a -t 192.168.168.100:80 -r 192.168.168.20:80 -g -w 1",
-        ].sort().sort((a, b) => (a.startsWith("-A") ? -1 : b.startsWith("-A") ? 1 : 0)));
+        ]);
+    });
+
+    it("adds each service before its real servers, with several services and servers", () => {
+        const many = spec("dr-tomcat", (raw) => {
+            raw.service.ports = [80, 443, 8080];
+            raw.realServers.push({ name: "nginx3", ip: "192.168.168.30", weight: 3 }, { name: "nginx4", ip: "192.168.168.31", weight: 4 });
+        });
+        const lines = r.renderIpvsRules(many).split("\n").filter(Boolean);
+        expect(lines).toHaveLength(3 + 3 * 4);
+        // From scratch, every line of the rules file is one call, as written.
+        expectCalls(apply("", r.renderIpvsRules(many)), lines);
+        // One new port on a table that has the others: only its service and its servers.
+        const without443 = r.renderIpvsRules(spec("dr-tomcat", (raw) => {
+            raw.service.ports = [80, 8080];
+            raw.realServers.push({ name: "nginx3", ip: "192.168.168.30", weight: 3 }, { name: "nginx4", ip: "192.168.168.31", weight: 4 });
+        }));
+        expectCalls(apply(without443, r.renderIpvsRules(many)), lines.filter((l) => l.includes(":443 ")));
+    });
+
+    it("the IPVS step's boot script applies the step's rules file with the step's reconciler, as the guest runs it now and at boot", () => {
+        const s = spec("dr-tomcat", (raw) => (raw.realServers[1].weight = 3));
+        const step = r.renderIpvsStep(s).create;
+        const files = writtenFiles(step);
+        expect(files.get(r.IPVS_RULES_PATH)).toEqual({ mode: "0644", text: r.renderIpvsRules(s) });
+        expect(files.get(r.IPVS_APPLY)).toEqual({ mode: "0755", text: r.IPVS_APPLY_SCRIPT });
+        const unit = files.get("/etc/systemd/system/lvs-lab-ipvs.service")!.text;
+        expect(unit).toMatch(/^ExecStart=\/usr\/local\/sbin\/lvs-lab-ipvs$/m);
+        expect(unit).toMatch(/^After=.* lvs-lab-director\.service$/m);
+        expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
+        // The step enables the unit and runs the boot script once now, after writing the files.
+        const run = topLevelLines(step);
+        expect(run).toContain("lvs_enable lvs-lab-ipvs.service");
+        const lastWrite = Math.max(...run.map((line, i) => (line.startsWith("lvs_write ") ? i : -1)));
+        expect(run.indexOf("/usr/local/sbin/lvs-lab-ipvs")).toBeGreaterThan(lastWrite);
+        // The guest's files under a stand-in root (the boot script's paths moved there), run against an empty table.
+        const root = join(dir, "root");
+        for (const [path, file] of files) {
+            const text = path === "/usr/local/sbin/lvs-lab-ipvs" ? file.text.replaceAll(r.IPVS_APPLY, join(root, r.IPVS_APPLY)).replaceAll(r.IPVS_RULES_PATH, join(root, r.IPVS_RULES_PATH)) : file.text;
+            mkdirSync(dirname(join(root, path)), { recursive: true });
+            writeFileSync(join(root, path), text, { mode: parseInt(file.mode, 8) });
+        }
+        expectCalls(recorded("", [join(root, "usr/local/sbin/lvs-lab-ipvs")]), [
+            "-A -t 192.168.168.100:80 -s wrr",
+            "-a -t 192.168.168.100:80 -r 192.168.168.10:80 -g -w 1",
+            "-a -t 192.168.168.100:80 -r 192.168.168.20:80 -g -w 3",
+        ]);
     });
 
     it("does nothing when the table already matches (idempotent)", () => {
