@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseLabConfig } from "../../components/config";
+import { LabSpec, parseLabConfig } from "../../components/config";
+import { planLab } from "../../components/plan";
+import { asRoot, machineLine } from "../../components/remote";
+import { renderCloudInitWait } from "../../components/render";
 import { loadStackConfig } from "../stacks";
+import { Registration, programDone, startMockEngine } from "./mockEngine";
 
 /** One registration the mock monitor saw. */
 interface Registered {
@@ -10,6 +14,7 @@ interface Registered {
     urn: string;
     parent: string;
     dependencies: string[];
+    replaceOnChanges: string[];
     /** Inputs as serialised on the wire, secrets still wrapped. */
     wire: Record<string, unknown>;
 }
@@ -18,46 +23,42 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const registered: Registered[] = [];
 let cluster: typeof import("../../components/lab");
 
-beforeAll(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                const state: Record<string, unknown> = { ...args.inputs };
-                if (args.type === "command:remote:Command" && args.name.endsWith("-verify")) {
-                    state.stdout = "# probe http://192.168.168.100:80/\nnginx1 10\nnginx2 10\n# probe http://192.168.168.100:80/index.jsp\ntomcat1 13\ntomcat2 7\n";
-                }
-                if (args.type === "command:remote:Command" && args.name.endsWith("-service")) state.stdout = "IP Virtual Server version 1.2.1";
-                if (args.type.startsWith("pulumi-nodejs:dynamic")) {
-                    state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
-                    state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
-                }
-                return { id: `${args.name}-id`, state };
-            },
-            call: () => ({}),
-        },
-        "lvs-lab",
-        "test",
-        false,
-    );
-    // Record what the engine would see: parents, dependencies and the wire form of inputs.
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) =>
-        original(req, (err: unknown, res: any) => {
-            if (res) {
-                registered.push({
-                    type: req.getType(),
-                    name: req.getName(),
-                    urn: res.getUrn(),
-                    parent: req.getParent(),
-                    dependencies: req.getDependenciesList(),
-                    wire: req.getObject()?.toJavaScript() ?? {},
-                });
-            }
-            callback(err, res);
-        });
-    cluster = await import("../../components/lab");
-});
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "command:remote:Command" && args.name.endsWith("-verify")) {
+            state.stdout = "# probe http://192.168.168.100:80/\nnginx1 10\nnginx2 10\n# probe http://192.168.168.100:80/index.jsp\ntomcat1 13\ntomcat2 7\n";
+        }
+        if (args.type === "command:remote:Command" && args.name.endsWith("-service")) state.stdout = "IP Virtual Server version 1.2.1";
+        if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+            state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+            state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+        }
+        return { id: `${args.name}-id`, state };
+    },
+    call: () => ({}),
+};
+
+/** Records what the engine would see: parents, dependencies and the wire form of inputs. */
+const record = ({ req, urn }: Registration) =>
+    registered.push({
+        type: req.getType(),
+        name: req.getName(),
+        urn,
+        parent: req.getParent(),
+        dependencies: req.getDependenciesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        wire: req.getObject()?.toJavaScript() ?? {},
+    });
+
+/** Builds a cluster under a fresh mock engine; resolves once every one of its resources is registered. */
+async function build(name: string, spec: LabSpec, verifyRequests?: number) {
+    await startMockEngine(mocks, record);
+    cluster ??= await import("../../components/lab");
+    const lab = new cluster.LvsDrCluster(name, { spec, verifyRequests });
+    await programDone();
+    return lab;
+}
 
 const byName = (name: string) => {
     const r = registered.find((x) => x.name === name);
@@ -88,14 +89,12 @@ const waitsFor = (from: string, to: string): boolean => {
     }
     return false;
 };
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe("LvsDrCluster (dr-tomcat) under mocks", () => {
+    const spec = parseLabConfig(loadStackConfig("dr-tomcat"));
     let lab: InstanceType<typeof cluster.LvsDrCluster>;
     beforeAll(async () => {
-        lab = new cluster.LvsDrCluster("lab", { spec: parseLabConfig(loadStackConfig("dr-tomcat")), verifyRequests: 20 });
-        await new Promise<void>((resolve) => lab.verification.apply(() => resolve()));
-        await settle();
+        lab = await build("lab", spec, 20);
     });
 
     it("builds one network, pool and base volume, and a disk, seed and domain per machine", () => {
@@ -142,15 +141,23 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("configures nginx only after the tomcats it proxies to", () => {
-        const deps = new Set(byName("lab-nginx1-nginx").dependencies);
-        expect(deps).toContain(byName("lab-tomcat1-tomcat").urn);
-        expect(deps).toContain(byName("lab-tomcat2-tomcat").urn);
+        for (const nginx of ["lab-nginx1-nginx", "lab-nginx2-nginx"]) {
+            const deps = new Set(byName(nginx).dependencies);
+            expect(deps, nginx).toContain(byName("lab-tomcat1-tomcat").urn);
+            expect(deps, nginx).toContain(byName("lab-tomcat2-tomcat").urn);
+        }
     });
 
     it("runs every remote step after its guest's cloud-init wait, which follows the SSH wait", () => {
-        expect(byName("lab-director-lvs").dependencies).toContain(byName("lab-director-cloud-init").urn);
-        expect(byName("lab-director-cloud-init").dependencies).toContain(byName("lab-director-ssh").urn);
-        expect(byName("lab-director-ssh").dependencies).toContain(byName("lab-director-domain").urn);
+        const plans = planLab(spec, { verifyRequests: 20 });
+        expect(plans.flatMap((p) => p.steps)).toHaveLength(10);
+        for (const { host, steps } of plans) {
+            const m = `lab-${host.name}`;
+            for (const step of steps) expect(waitsFor(`${m}-${step.name}`, `${m}-cloud-init`), `${m}-${step.name}`).toBe(true);
+            expect(byName(`${m}-${steps[0].name}`).dependencies, m).toContain(byName(`${m}-cloud-init`).urn);
+            expect(byName(`${m}-cloud-init`).dependencies, m).toContain(byName(`${m}-ssh`).urn);
+            expect(byName(`${m}-ssh`).dependencies, m).toContain(byName(`${m}-domain`).urn);
+        }
     });
 
     it("verifies from the client after the director", () => {
@@ -184,11 +191,20 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         const steps = registered.filter((r) => r.type === "command:remote:Command");
         // A cloud-init wait per machine; real servers lvs + nginx, tomcats one, the director lvs + service, the client tools + verify.
         expect(steps.length).toBe(6 + 2 * 2 + 2 * 1 + 2 + 2);
+        // What each step runs: its planned script, or its guest's cloud-init wait.
+        const scripts = new Map<string, string>();
+        for (const { host, steps: planned } of planLab(spec, { verifyRequests: 20 })) {
+            scripts.set(`lab-${host.name}-cloud-init`, renderCloudInitWait(host).create);
+            for (const step of planned) scripts.set(`lab-${host.name}-${step.name}`, step.script.create);
+        }
+        expect([...scripts.keys()].sort()).toEqual(steps.map((s) => s.name).sort());
         for (const step of steps) {
             const wire = step.wire as any;
             const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|service|tools|verify)$/, "");
-            expect(wire.create.split("\n")[0], step.name).toBe(`# lvs-lab machine ${machine}-domain-id`);
-            expect(wire.create, step.name).toContain("sudo -n bash -s <<'LVSLAB_SCRIPT_EOF'\n#!/usr/bin/env bash\n");
+            // The whole script is in the command's text: a changed script changes the text, an update that runs it again.
+            expect(wire.create, step.name).toBe(`${machineLine(`${machine}-domain-id`)}\n${asRoot(scripts.get(step.name)!)}`);
+            // A change of what the step sets never replaces it (the command SDK's own replaceOnChanges names only triggers).
+            for (const key of step.replaceOnChanges) expect(wire, `${step.name} replaces on ${key}`).not.toHaveProperty(key.replace(/\[\*\]$/, ""));
             expect(wire, step.name).not.toHaveProperty("triggers");
             expect(wire, step.name).not.toHaveProperty("delete");
             expect(wire, step.name).not.toHaveProperty("update");
@@ -220,13 +236,11 @@ describe("LvsDrCluster (ha) under mocks", () => {
     beforeAll(async () => {
         // The ha stack as it is: its client and real servers have the dr-tomcat lab's host names,
         // and its resources sit beside that lab's under their own cluster's name.
-        const lab = new cluster.LvsDrCluster("halab", { spec: parseLabConfig(loadStackConfig("ha")) });
-        await new Promise<void>((resolve) => lab.verification.apply(() => resolve()));
-        await settle();
+        await build("halab", parseLabConfig(loadStackConfig("ha")));
     });
 
     it("gives every director keepalived as its service, which first takes an ipvsadm table off", () => {
-        expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name)).toEqual(["halab-director1", "halab-director2"]);
+        expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name).sort()).toEqual(["halab-director1", "halab-director2"]);
         for (const d of ["director1", "director2"]) {
             const create = (byName(`halab-${d}-service`).wire as any).create as string;
             expect(create).toContain(`router_id ${d}`);
