@@ -5,6 +5,7 @@ import { createRequire } from "module";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installExample } from "../example";
+import { programDone, startMockEngine } from "./mockEngine";
 
 /**
  * The from-code example as another program would run it: the package built and installed into a
@@ -13,11 +14,13 @@ import { installExample } from "../example";
  */
 const REPO = join(__dirname, "..", "..");
 
-/** One registration the mocks saw, with its inputs resolved. */
+/** One registration the mocks saw, with its inputs resolved, and its URN and dependencies. */
 interface Seen {
     type: string;
     name: string;
     inputs: Record<string, any>;
+    urn?: string;
+    dependencies?: string[];
 }
 
 const seen: Seen[] = [];
@@ -43,7 +46,7 @@ beforeAll(async () => {
     // Inside the repo, so the consumer resolves the repo's one copy of @pulumi/pulumi.
     mkdirSync(join(REPO, ".lab", "tmp"), { recursive: true });
     consumer = installExample(mkdtempSync(join(REPO, ".lab", "tmp", "example-")));
-    await pulumi.runtime.setMocks(
+    await startMockEngine(
         {
             newResource(args) {
                 seen.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -51,12 +54,12 @@ beforeAll(async () => {
             },
             call: () => ({}),
         },
+        // The engine's side of each registration: its URN and what it waits for.
+        ({ req, urn }) => Object.assign(named(req.getName()), { urn, dependencies: req.getDependenciesList() }),
         "lvs-lab-from-code",
-        "test",
-        false,
     );
     program = await import(join(consumer, "index.ts"));
-    await value(program.verification);
+    await programDone();
 }, 120_000);
 afterAll(() => {
     if (consumer) rmSync(consumer, { recursive: true, force: true });
@@ -102,8 +105,15 @@ describe("the from-code example under mocks", () => {
 
     it("puts the VIP on each web server's lo:0 before nginx", () => {
         for (const n of [1, 2, 3]) {
-            expect(named(`code-web${n}-lvs`).inputs.create).toContain("10.77.0.100");
-            expect(named(`code-web${n}-nginx`).inputs.create).toContain(`web${n}`);
+            const lvs = named(`code-web${n}-lvs`);
+            const nginx = named(`code-web${n}-nginx`);
+            // The line the web server runs, from the boot step the lvs step installs and runs now,
+            // which at every boot starts before nginx.
+            expect(lvs.inputs.create, lvs.name).toMatch(/^ip addr replace 10\.77\.0\.100\/32 dev lo label lo:0$/m);
+            expect(lvs.inputs.create, lvs.name).toMatch(/^Before=nginx\.service$/m);
+            // The nginx step (web n's own) runs only after it.
+            expect(nginx.inputs.create, nginx.name).toContain(`add_header X-Lvs-Real-Server web${n} always;`);
+            expect(nginx.dependencies, nginx.name).toContain(lvs.urn);
         }
     });
 
