@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseLabConfig } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
+import { programDone, startMockEngine } from "./mockEngine";
 
 /** One registration as the engine receives it: its URN and the URNs its aliases name. */
 interface Registered {
     name: string;
     urn: string;
+    parent: string;
     aliases: string[];
 }
 
@@ -38,57 +40,45 @@ function aliasUrn(req: any, alias: any): string {
 const before: Record<string, string[]> = JSON.parse(readFileSync(join(__dirname, "fixtures", "urns-before-prefix.json"), "utf8"));
 
 const byStack: Record<string, Registered[]> = {};
-let current: Registered[] = [];
 let cluster: typeof import("../../components/lab");
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-beforeAll(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                const state: Record<string, unknown> = { ...args.inputs };
-                if (args.type.startsWith("pulumi-nodejs:dynamic")) {
-                    state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
-                    state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
-                }
-                if (args.type === "command:remote:Command") state.stdout = "";
-                return { id: `${args.name}-id`, state };
-            },
-            call: () => ({}),
-        },
-        "lvs-lab",
-        "test",
-        false,
-    );
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
-        const into = current;
-        return original(req, (err: unknown, res: any) => {
-            if (res && !req.getType().startsWith("pulumi:providers:command")) {
-                into.push({ name: req.getName(), urn: res.getUrn(), aliases: req.getAliasesList().map((a: any) => aliasUrn(req, a)) });
-            }
-            callback(err, res);
-        });
-    };
-    cluster = await import("../../components/lab");
-});
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+            state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+            state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+        }
+        if (args.type === "command:remote:Command") state.stdout = "";
+        return { id: `${args.name}-id`, state };
+    },
+    call: () => ({}),
+};
 
-/** Builds one cluster and waits until all its resources are registered. */
-async function build(name: string, spec: ReturnType<typeof parseLabConfig>): Promise<Registered[]> {
-    current = [];
-    const registered = current;
-    const lab = new cluster.LvsDrCluster(name, { spec });
-    await new Promise<void>((resolve) => lab.hostKeys.apply(() => resolve()));
-    for (let n = -1; n !== registered.length; ) (n = registered.length), await settle();
+/** Runs a program of the given clusters under a fresh mock engine; resolves with all its registrations. */
+async function build(...clusters: [string, ReturnType<typeof parseLabConfig>][]): Promise<Registered[]> {
+    const registered: Registered[] = [];
+    await startMockEngine(mocks, ({ req, urn }) => {
+        if (!req.getType().startsWith("pulumi:providers:command")) {
+            registered.push({ name: req.getName(), urn, parent: req.getParent(), aliases: req.getAliasesList().map((a: any) => aliasUrn(req, a)) });
+        }
+    });
+    cluster ??= await import("../../components/lab");
+    for (const [name, spec] of clusters) new cluster.LvsDrCluster(name, { spec });
+    await programDone();
     return registered;
+}
+
+/** A stack's lab built as `new LvsDrCluster("lab", …)`, once per stack. */
+async function stackLab(stack: string): Promise<Registered[]> {
+    return (byStack[stack] ??= await build(["lab", parseLabConfig(loadStackConfig(stack))]));
 }
 
 describe("resource names", () => {
     it("a stack made before cluster-named resources keeps every resource: each old URN is one resource's URN or alias", async () => {
         expect(Object.keys(before).sort()).toEqual(stackNames());
         for (const stack of stackNames()) {
-            const registered = (byStack[stack] = await build("lab", parseLabConfig(loadStackConfig(stack))));
+            const registered = await stackLab(stack);
             const claims = new Map<string, string[]>();
             for (const r of registered) for (const urn of new Set([r.urn, ...r.aliases])) claims.set(urn, [...(claims.get(urn) ?? []), r.name]);
             for (const urn of before[stack]) expect(claims.get(urn), `${stack}: ${urn}`).toHaveLength(1);
@@ -98,8 +88,8 @@ describe("resource names", () => {
         }
     });
 
-    it("names each resource after its cluster: `<cluster>-<host>` and `<cluster>-<host>-<what>`, the old `<host>-<what>` an alias", () => {
-        const registered = byStack["default"];
+    it("names each resource after its cluster: `<cluster>-<host>` and `<cluster>-<host>-<what>`, the old `<host>-<what>` an alias", async () => {
+        const registered = await stackLab("default");
         const find = (name: string) => registered.find((r) => r.name === name)!;
         expect(registered.map((r) => r.name).filter((n) => n !== "lab").every((n) => n.startsWith("lab-"))).toBe(true);
         expect(find("lab-director-service").aliases).toEqual([mockUrn(find("lab-director").urn, "command:remote:Command", "director-service")]);
@@ -112,13 +102,17 @@ describe("resource names", () => {
 
     it("two clusters with the same host names live in one program: no URN in common, each resource under its own cluster", async () => {
         const raw = loadStackConfig("dr-tomcat") as any;
-        const one = await build("one", parseLabConfig(raw));
-        const two = await build("two", parseLabConfig({ ...raw, network: { ...raw.network, name: "two" } }));
-        const urns = [...one, ...two].map((r) => r.urn);
+        const all = await build(["one", parseLabConfig(raw)], ["two", parseLabConfig({ ...raw, network: { ...raw.network, name: "two" } })]);
+        const urns = all.map((r) => r.urn);
         expect(new Set(urns).size).toBe(urns.length);
+        const one = all.filter((r) => r.name === "one" || r.name.startsWith("one-"));
+        const two = all.filter((r) => r.name === "two" || r.name.startsWith("two-"));
+        expect(one.length + two.length).toBe(all.length);
         expect(one.length).toBe(two.length);
-        expect(one.every((r) => r.name === "one" || r.name.startsWith("one-"))).toBe(true);
-        expect(two.every((r) => r.name === "two" || r.name.startsWith("two-"))).toBe(true);
+        /** The cluster a resource is under, by its parents. */
+        const root = (r: Registered): string => (r.parent ? root(all.find((x) => x.urn === r.parent)!) : r.name);
+        expect(one.every((r) => root(r) === "one")).toBe(true);
+        expect(two.every((r) => root(r) === "two")).toBe(true);
         // Both answer to the same old names, which only one stack's lab can have had.
         expect(one.find((r) => r.name === "one-director-service")!.aliases).toEqual(two.find((r) => r.name === "two-director-service")!.aliases);
     });
