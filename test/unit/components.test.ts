@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LabSpec, parseLabConfig } from "../../components/config";
+import { LabSpec, allHosts, parseLabConfig } from "../../components/config";
 import { planLab } from "../../components/plan";
 import { asRoot, machineLine } from "../../components/remote";
 import { renderCloudInitWait } from "../../components/render";
@@ -131,8 +131,14 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         const domain = byName("lab-director-domain").wire as any;
         expect(domain).toMatchObject({ name: "lvs-drtomcat-director", type: "qemu", vcpu: 1, memory: 512 });
         expect(domain.networkInterfaces[0]).toMatchObject({ mac: "52:54:00:a8:a8:32", waitForLease: false });
-        expect(domain.consoles[0]).toMatchObject({ type: "pty", targetType: "serial" });
-        expect(domain.xml.xslt).toContain('<log file="/var/log/libvirt/qemu/lvs-drtomcat-director-console.log" append="on"/>');
+        // Every guest, each with its own name, MAC, size and console log.
+        for (const host of allHosts(spec)) {
+            const wire = byName(`lab-${host.name}-domain`).wire as any;
+            expect(wire, host.name).toMatchObject({ name: host.domainName, type: "qemu", vcpu: host.vcpus, memory: host.memoryMiB });
+            expect(wire.networkInterfaces[0], host.name).toMatchObject({ mac: host.mac, waitForLease: false });
+            expect(wire.consoles[0], host.name).toMatchObject({ type: "pty", targetType: "serial" });
+            expect(wire.xml.xslt, host.name).toContain(`<log file="/var/log/libvirt/qemu/${host.domainName}-console.log" append="on"/>`);
+        }
     });
 
     it("adds real servers to IPVS only after their VIP and ARP settings", () => {
@@ -182,9 +188,13 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("pins each guest's own host key", () => {
-        const conn = (byName("lab-nginx2-lvs").wire as any).connection;
-        const plain = conn.value ?? conn;
-        expect(plain.hostKey).toBe("ssh-ed25519 AAAAmock lab-nginx2-host-key");
+        const steps = registered.filter((r) => r.type === "command:remote:Command" && urnsUnder("lab").has(r.urn));
+        expect(steps.length).toBeGreaterThan(0);
+        for (const step of steps) {
+            const conn = (step.wire as any).connection;
+            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|service|tools|verify)$/, "");
+            expect((conn.value ?? conn).hostKey, step.name).toBe(`ssh-ed25519 AAAAmock ${machine}-host-key`);
+        }
     });
 
     it("re-runs a step in place when its script or its machine changes: the command text names the machine, no triggers, no delete", () => {
