@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -38,6 +39,10 @@ describe("fix commands as printed", () => {
     it("quotes a word with a single quote so the shell gives it back whole", () => {
         expect(shellQuote("it's")).toBe("'it'\\''s'");
         expect(shellQuote("")).toBe("''");
+        // bash reads each quoted word back as one argument, unchanged.
+        const words = ["it's", "", "a b", "''", "$HOME", "`id`", "$(id)", "a\\b", "*", "x;y", "a\nb", "\"q\"", "~", "#c", ...fc.sample(fc.string(), 50)];
+        const back = execFileSync("bash", ["-c", `printf '%s\\0' ${words.map(shellQuote).join(" ")}`], { encoding: "utf8" });
+        expect(back.split("\0").slice(0, -1)).toEqual(words);
     });
 
     it("parses every printed line back into the same commands (property)", () => {
