@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { existsSync, readFileSync } from "fs";
 import { join, relative } from "path";
 import { describe, expect, it } from "vitest";
@@ -118,7 +119,14 @@ it("a weight change is one changed line of the diagram", () => {
 });
 
 it("node ids stay valid Mermaid for any host name, and apart by kind", () => {
+    // Any names the config accepts: ids of word characters only, one per name.
+    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/), { minLength: 1, maxLength: 8 }), (names) => {
+        const ids = names.map((n) => nodeId("vm", n));
+        for (const id of ids) expect(id).toMatch(/^vm_[a-z0-9_]+$/);
+        expect(new Set(ids).size).toBe(ids.length);
+    }));
     expect(nodeId("vm", "web-1")).toBe("vm_web_1");
+    expect(nodeId("vm", "web-1")).not.toBe(nodeId("vm", "web1"));
     expect(nodeId("vm", "end")).toBe("vm_end");
     expect(nodeId("replies", "client")).not.toBe(nodeId("vm", "client"));
     expect(topologyDiagram(specOf("default"), ["from a test"]).split("\n").slice(0, 3)).toEqual([
