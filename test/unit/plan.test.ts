@@ -43,9 +43,21 @@ describe("planLab: each host's steps and the order between hosts", () => {
         expect(stepOf(plans, "director1", "service").after).not.toContainEqual({ host: "director2", step: "service" });
     });
 
-    it("mounts NFS web roots only on real servers that outlive no one but the NFS server", () => {
+    it("mounts each real server's web root from the NFS server after its exports, and keeps the NFS server's machine as long as theirs", () => {
         const spec = parseLabConfig(loadStackConfig("dr-nfs"));
-        for (const p of plan(spec).filter((x) => x.host.role === "realServer")) expect(p.outlives).toEqual([spec.nfs!.name]);
+        const plans = plan(spec);
+        expect(plans.filter((p) => p.host.role === "realServer")).toHaveLength(2);
+        for (const p of plans) {
+            const rs = spec.realServers.find((r) => r.name === p.host.name);
+            if (!rs) {
+                expect(p.outlives, p.host.name).toEqual([]);
+                continue;
+            }
+            const nginx = stepOf(plans, rs.name, "nginx");
+            expect(nginx.script.create, rs.name).toContain(`${spec.nfs!.ip}:${rs.nfsExport} /var/www/lvs-lab nfs `);
+            expect(nginx.after, rs.name).toContainEqual({ host: spec.nfs!.name, step: "exports" });
+            expect(p.outlives, rs.name).toEqual([spec.nfs!.name]);
+        }
     });
 
     it("a weight change alters the director's service script and nothing else", () => {
