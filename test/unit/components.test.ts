@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LabSpec, allHosts, parseLabConfig } from "../../components/config";
+import { allHosts, parseLabConfig } from "../../components/config";
 import { planLab } from "../../components/plan";
 import { asRoot, machineLine } from "../../components/remote";
 import { renderCloudInitWait } from "../../components/render";
@@ -51,20 +51,26 @@ const record = ({ req, urn }: Registration) =>
         wire: req.getObject()?.toJavaScript() ?? {},
     });
 
-/** Builds a cluster under a fresh mock engine; resolves once every one of its resources is registered. */
-async function build(name: string, spec: LabSpec, verifyRequests?: number) {
+const spec = parseLabConfig(loadStackConfig("dr-tomcat"));
+let lab: InstanceType<typeof cluster.LvsDrCluster>;
+
+// One program of two labs: the dr-tomcat stack's as `lab`, and beside it the ha stack's as
+// `halab`, whose client and real servers have the same host names. The tests look once every
+// registration is in.
+beforeAll(async () => {
     await startMockEngine(mocks, record);
-    cluster ??= await import("../../components/lab");
-    const lab = new cluster.LvsDrCluster(name, { spec, verifyRequests });
+    cluster = await import("../../components/lab");
+    lab = new cluster.LvsDrCluster("lab", { spec, verifyRequests: 20 });
+    new cluster.LvsDrCluster("halab", { spec: parseLabConfig(loadStackConfig("ha")) });
     await programDone();
-    return lab;
-}
+});
 
 const byName = (name: string) => {
     const r = registered.find((x) => x.name === name);
     if (!r) throw new Error(`no resource named ${name}; have ${registered.map((x) => x.name).join(", ")}`);
     return r;
 };
+/** The URNs of a resource and everything under it. */
 const urnsUnder = (name: string) => {
     const root = byName(name).urn;
     const out = new Set([root]);
@@ -90,21 +96,22 @@ const waitsFor = (from: string, to: string): boolean => {
     return false;
 };
 
+/** The registrations of a resource and everything under it. */
+const under = (name: string) => {
+    const urns = urnsUnder(name);
+    return registered.filter((r) => urns.has(r.urn));
+};
+
 describe("LvsDrCluster (dr-tomcat) under mocks", () => {
-    const spec = parseLabConfig(loadStackConfig("dr-tomcat"));
-    let lab: InstanceType<typeof cluster.LvsDrCluster>;
-    beforeAll(async () => {
-        lab = await build("lab", spec, 20);
-    });
 
     it("builds one network, pool and base volume, and a disk, seed and domain per machine", () => {
-        const count = (type: string) => registered.filter((r) => r.type === type).length;
+        const count = (type: string) => under("lab").filter((r) => r.type === type).length;
         expect(count("libvirt:index/network:Network")).toBe(1);
         expect(count("libvirt:index/pool:Pool")).toBe(1);
         expect(count("libvirt:index/domain:Domain")).toBe(6);
         expect(count("libvirt:index/cloudInitDisk:CloudInitDisk")).toBe(6);
         expect(count("libvirt:index/volume:Volume")).toBe(7);
-        expect(registered.filter((r) => r.type.startsWith("lvs-lab:index:")).map((r) => r.type).sort()).toEqual([
+        expect(under("lab").filter((r) => r.type.startsWith("lvs-lab:index:")).map((r) => r.type).sort()).toEqual([
             "lvs-lab:index:Director",
             "lvs-lab:index:LabClient",
             "lvs-lab:index:LvsDrCluster",
@@ -188,7 +195,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("pins each guest's own host key", () => {
-        const steps = registered.filter((r) => r.type === "command:remote:Command" && urnsUnder("lab").has(r.urn));
+        const steps = under("lab").filter((r) => r.type === "command:remote:Command");
         expect(steps.length).toBeGreaterThan(0);
         for (const step of steps) {
             const conn = (step.wire as any).connection;
@@ -198,7 +205,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("re-runs a step in place when its script or its machine changes: the command text names the machine, no triggers, no delete", () => {
-        const steps = registered.filter((r) => r.type === "command:remote:Command");
+        const steps = under("lab").filter((r) => r.type === "command:remote:Command");
         // A cloud-init wait per machine; real servers lvs + nginx, tomcats one, the director lvs + service, the client tools + verify.
         expect(steps.length).toBe(6 + 2 * 2 + 2 * 1 + 2 + 2);
         // What each step runs: its planned script, or its guest's cloud-init wait.
@@ -237,20 +244,16 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
     });
 
     it("parents every resource under the cluster", () => {
-        const under = urnsUnder("lab");
-        for (const r of registered.filter((x) => x.type !== "pulumi:providers:command")) expect(under.has(r.urn), r.name).toBe(true);
+        const lab = urnsUnder("lab");
+        const others = registered.filter((r) => r.type !== "pulumi:providers:command" && !r.name.startsWith("halab"));
+        expect(others.length).toBeGreaterThan(50);
+        for (const r of others) expect(lab.has(r.urn), r.name).toBe(true);
     });
 });
 
 describe("LvsDrCluster (ha) under mocks", () => {
-    beforeAll(async () => {
-        // The ha stack as it is: its client and real servers have the dr-tomcat lab's host names,
-        // and its resources sit beside that lab's under their own cluster's name.
-        await build("halab", parseLabConfig(loadStackConfig("ha")));
-    });
-
     it("gives every director keepalived as its service, which first takes an ipvsadm table off", () => {
-        expect(registered.filter((r) => r.type === "lvs-lab:index:Director" && urnsUnder("halab").has(r.urn)).map((r) => r.name).sort()).toEqual(["halab-director1", "halab-director2"]);
+        expect(under("halab").filter((r) => r.type === "lvs-lab:index:Director").map((r) => r.name).sort()).toEqual(["halab-director1", "halab-director2"]);
         for (const d of ["director1", "director2"]) {
             const create = (byName(`halab-${d}-service`).wire as any).create as string;
             expect(create).toContain(`router_id ${d}`);
@@ -275,8 +278,9 @@ describe("LvsDrCluster (ha) under mocks", () => {
         const lab = [...urnsUnder("lab")];
         const halab = [...urnsUnder("halab")];
         expect(lab.filter((u) => halab.includes(u))).toEqual([]);
-        const urns = registered.filter((r) => !r.type.startsWith("pulumi:providers:")).map((r) => r.urn);
-        expect(urns.length).toBe(new Set(urns).size);
+        const resources = registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
+        expect(new Set(resources.map((r) => r.urn)).size).toBe(resources.length);
+        expect(new Set(resources.map((r) => r.name)).size).toBe(resources.length);
         expect(byName("halab-nginx1-lvs").urn).not.toBe(byName("lab-nginx1-lvs").urn);
     });
 });
