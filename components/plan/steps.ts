@@ -1,6 +1,6 @@
 import { DirectorSpec, HostSpec, LabSpec, directors } from "../config";
 import {
-    HostScript, IPVS_RULES_PATH, KEEPALIVED_CONF, ifPresent, ipvsRemoval, keepalivedRemoval, renderClient, renderDirector,
+    DIRECTOR_BOOT_STEP, HostScript, IPVS_RULES_PATH, KEEPALIVED_CONF, bootStepScript, ifPresent, ipvsRemoval, keepalivedRemoval, renderClient, renderDirector,
     renderIpvsStep, renderKeepalived, renderNfsServer, renderNginx, renderRealServer, renderTomcat, renderVerification,
 } from "../render";
 
@@ -82,12 +82,13 @@ export function planLab(spec: LabSpec, options: PlanOptions): HostPlan[] {
 /**
  * The director's service step: the IPVS table from ipvsadm, or keepalived with HA. One step
  * either way, so turning HA on or off is an update of this step, which first takes the other
- * path off the director where it was set up.
+ * path off the director where it was set up. keepalived takes the VIP with it when it stops, so
+ * without HA the director's boot step runs again to put the VIP back on its NIC.
  */
 export function directorService(spec: LabSpec, director: DirectorSpec): HostScript {
     return spec.ha
         ? renderKeepalived(spec, director, ifPresent(IPVS_RULES_PATH, ipvsRemoval()))
-        : renderIpvsStep(spec, ifPresent(KEEPALIVED_CONF, keepalivedRemoval()));
+        : renderIpvsStep(spec, ifPresent(KEEPALIVED_CONF, [...keepalivedRemoval(), bootStepScript(DIRECTOR_BOOT_STEP)]));
 }
 
 function lastStep(plan: HostPlan): StepRef {

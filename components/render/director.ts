@@ -22,6 +22,9 @@ export function directorVip(spec: LabSpec, director: DirectorSpec = spec.directo
     return `${spec.service.vip}/${spec.network.prefix} dev ${director.nic} label ${director.nic}:0`;
 }
 
+/** The director's boot step: ip_vs, its sysctls and, without HA, the VIP. */
+export const DIRECTOR_BOOT_STEP = "lvs-lab-director";
+
 /**
  * Director base: ip_vs and sysctls, applied now and at every boot, and the VIP alias for a single
  * director. With HA keepalived owns the VIP, so the base never adds it.
@@ -35,7 +38,7 @@ export function renderDirector(spec: LabSpec, director: DirectorSpec = spec.dire
         writeFile("/etc/modules-load.d/lvs-lab.conf", "ip_vs"),
         writeFile(conf, sysctlConf(sysctls)),
         ...installBootStep({
-            name: "lvs-lab-director",
+            name: DIRECTOR_BOOT_STEP,
             description: spec.ha ? "lvs-lab: director sysctls" : `lvs-lab: director sysctls and VIP ${spec.service.vip}`,
             // ip_vs first: net.ipv4.vs.* exists only once the module is loaded.
             up: ["modprobe ip_vs", `sysctl -q -p ${conf}`, ...(spec.ha ? [] : [`ip addr replace ${directorVip(spec, director)}`])],
@@ -44,7 +47,7 @@ export function renderDirector(spec: LabSpec, director: DirectorSpec = spec.dire
     ]);
     const del = script(`undo director ${director.name}`, [
         `ip addr del ${spec.service.vip}/${spec.network.prefix} dev ${director.nic} 2>/dev/null || true`,
-        ...removeBootStep("lvs-lab-director"),
+        ...removeBootStep(DIRECTOR_BOOT_STEP),
         ...sysctlReset("director", sysctls),
         "rm -f /etc/modules-load.d/lvs-lab.conf",
     ]);

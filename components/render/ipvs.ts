@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { LabSpec, Mode } from "../config";
+import { DIRECTOR_BOOT_STEP } from "./director";
 import { HostScript, PACKAGES, install, installBootStep, removeBootStep, script, writeFile } from "./shell";
 
 /** Where the director keeps the desired IPVS table. */
@@ -84,7 +85,7 @@ export function renderIpvsStep(spec: LabSpec, before: string[] = []): HostScript
             name: "lvs-lab-ipvs",
             description: "lvs-lab: load the IPVS table from " + IPVS_RULES_PATH,
             up: [`${IPVS_APPLY} ${IPVS_RULES_PATH}`],
-            after: ["lvs-lab-director.service"],
+            after: [`${DIRECTOR_BOOT_STEP}.service`],
         }),
         "ipvsadm -Ln",
     ]);

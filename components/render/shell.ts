@@ -163,6 +163,11 @@ export interface BootStep {
     after?: string[];
 }
 
+/** Where a boot step's script lives on the guest (run by its unit at boot, and by the lab). */
+export function bootStepScript(name: string): string {
+    return `/usr/local/sbin/${name}`;
+}
+
 /** Lines that install a boot step, enable its unit and run it once now. */
 export function installBootStep(step: BootStep): string[] {
     const unit = [
@@ -175,17 +180,17 @@ export function installBootStep(step: BootStep): string[] {
         "[Service]",
         "Type=oneshot",
         "RemainAfterExit=yes",
-        `ExecStart=/usr/local/sbin/${step.name}`,
+        `ExecStart=${bootStepScript(step.name)}`,
         "",
         "[Install]",
         "WantedBy=multi-user.target",
     ].join("\n");
     return [
-        writeFile(`/usr/local/sbin/${step.name}`, ["#!/usr/bin/env bash", `# ${step.description}`, "set -euo pipefail", ...step.up].join("\n"), "0755"),
+        writeFile(bootStepScript(step.name), ["#!/usr/bin/env bash", `# ${step.description}`, "set -euo pipefail", ...step.up].join("\n"), "0755"),
         writeFile(`/etc/systemd/system/${step.name}.service`, unit),
         "lvs_systemd_reload",
         `lvs_enable ${step.name}.service`,
-        `/usr/local/sbin/${step.name}`,
+        bootStepScript(step.name),
     ];
 }
 
@@ -198,7 +203,7 @@ export function ifPresent(path: string, lines: string[]): string[] {
 export function removeBootStep(name: string): string[] {
     return [
         `systemctl disable ${name}.service 2>/dev/null || true`,
-        `lvs_remove /etc/systemd/system/${name}.service /usr/local/sbin/${name}`,
+        `lvs_remove /etc/systemd/system/${name}.service ${bootStepScript(name)}`,
         "lvs_systemd_reload",
     ];
 }

@@ -176,6 +176,8 @@ describe("director HA with keepalived on real VMs", () => {
 
     it("HA turned off through the program: the peer goes, the director's service step takes keepalived off and serves with ipvsadm", async () => {
         ok(await lab.pulumi(["config", "rm", "ha"]), "config rm ha");
+        // Health checks run in keepalived: a lab without HA has none.
+        ok(await lab.pulumi(["config", "rm", "--path", "service.healthCheck"]), "config rm service.healthCheck");
         const up = ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 15 * 60_000), "pulumi up without ha");
         expect(up.stdout).not.toContain("Dial ");
         expect(up.stdout).toMatch(new RegExp(`${d2.name}-domain deleted`));

@@ -96,6 +96,9 @@ describe("directorService: one step whichever path the director takes", () => {
         const undo = create.indexOf("if [[ -e /etc/keepalived/keepalived.conf ]]; then\n    systemctl disable -q --now keepalived.service");
         expect(undo).toBeGreaterThan(0);
         expect(undo).toBeLessThan(create.indexOf("lvs_write /etc/lvs-lab/ipvs.rules"));
+        // keepalived took the VIP with it: the director's boot step puts it back, inside the same block.
+        const block = create.slice(undo, create.indexOf("\nfi\n", undo));
+        expect(block).toContain("\n    /usr/local/sbin/lvs-lab-director");
     });
 
     it("with HA: keepalived, after emptying and removing an ipvsadm table where one was set up", () => {
