@@ -193,7 +193,10 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         const gone = lines.findIndex((l) => /lab-nginx3-domain deleted/.test(l));
         expect(updated).toBeGreaterThan(-1);
         expect(gone).toBeGreaterThan(updated);
-        expect((await lab.readOutputs()).ipvsTable).not.toContain("192.168.168.30");
+        // The step's output: the reconciler's one change, then the table without the server.
+        const printed = ((await lab.readOutputs()).ipvsTable as string).split("\n");
+        expect(printed.filter((l) => l.startsWith("ipvsadm "))).toEqual(["ipvsadm -d -t 192.168.168.100:80 -r 192.168.168.30:80"]);
+        expect(printed.filter((l) => !l.startsWith("ipvsadm ")).join("\n")).not.toContain("192.168.168.30");
     });
 
     it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack; `up` works again", async () => {
