@@ -15,6 +15,12 @@ const VRRP_STATE_DIR = "/run/lvs-lab";
 export const VRRP_STATE = `${VRRP_STATE_DIR}/vrrp-state`;
 /** Present while this director yields the VIP to a higher-priority director (the guard's split-brain verdict). */
 export const VRRP_YIELDED = `${VRRP_STATE_DIR}/yielded`;
+/**
+ * keepalived's systemd drop-in: every start forgets the recorded VRRP state and the guard's
+ * yield, so a yield lasts until keepalived restarts, whether or not its STOP notify ran.
+ */
+export const KEEPALIVED_DROP_IN = "/etc/systemd/system/keepalived.service.d/lvs-lab.conf";
+
 /** Name of the VRRP instance that holds the VIP. */
 export const VIP_INSTANCE = "VI_VIP";
 /** Name of the VRRP instance that holds the NAT real servers' gateway. */
@@ -175,6 +181,8 @@ export function keepalivedRemoval(): string[] {
     return [
         "systemctl disable -q --now keepalived.service 2>/dev/null || true",
         `rm -f ${KEEPALIVED_CONF} ${VRRP_GUARD} ${VRRP_NOTIFY} ${VRRP_STATE} ${VRRP_YIELDED}`,
+        `lvs_remove ${KEEPALIVED_DROP_IN}`,
+        "lvs_systemd_reload",
     ];
 }
 
@@ -197,6 +205,8 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: 
         writeFile(VRRP_NOTIFY, renderVrrpNotify(), "0755"),
         writeFile(VRRP_GUARD, renderVrrpGuard(spec, director), "0755"),
         writeFile(KEEPALIVED_CONF, renderKeepalivedConf(spec, director)),
+        writeFile(KEEPALIVED_DROP_IN, ["[Service]", `ExecStartPre=/bin/rm -f ${VRRP_STATE} ${VRRP_YIELDED}`].join("\n")),
+        "lvs_systemd_reload",
         `keepalived --config-test -f ${KEEPALIVED_CONF}`,
         "lvs_enable keepalived.service",
         "if ! systemctl is-active -q keepalived.service; then",
