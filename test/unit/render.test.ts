@@ -86,6 +86,16 @@ describe("director", () => {
 });
 
 describe("keepalived (director HA)", () => {
+    it("forgets the recorded VRRP state and the guard's yield at every keepalived start (a systemd drop-in), and its removal takes the drop-in away", () => {
+        const s = spec("ha");
+        const create = r.renderKeepalived(s, s.director).create;
+        expect(create).toContain(`lvs_write ${r.KEEPALIVED_DROP_IN} 0644 <<'LVSLAB_FILE_EOF'\n[Service]\nExecStartPre=/bin/rm -f ${r.VRRP_STATE} ${r.VRRP_YIELDED}\nLVSLAB_FILE_EOF\nlvs_systemd_reload\n`);
+        // Written, and systemd told, before keepalived can start.
+        expect(create.indexOf(r.KEEPALIVED_DROP_IN)).toBeLessThan(create.indexOf("systemctl start keepalived.service"));
+        expect(r.keepalivedRemoval()).toEqual(expect.arrayContaining([`lvs_remove ${r.KEEPALIVED_DROP_IN}`, "lvs_systemd_reload"]));
+        expect(r.keepalivedRemoval().indexOf("lvs_systemd_reload")).toBeGreaterThan(r.keepalivedRemoval().indexOf(`lvs_remove ${r.KEEPALIVED_DROP_IN}`));
+    });
+
     const ha = (edit: (raw: any) => void = () => {}) => spec("ha", edit);
 
     it("a single director has no keepalived; HA directors keep the VIP off the base step and set backup_only", () => {
