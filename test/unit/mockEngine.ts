@@ -33,3 +33,20 @@ export async function startMockEngine(mocks: pulumi.runtime.Mocks, seen?: (r: Re
 export function programDone(): Promise<void> {
     return pulumi.runtime.disconnect();
 }
+
+/**
+ * Mocks for a lab's resources: each dynamic SshKey gets a fixed key pair named after the
+ * resource, and each remote step an empty stdout.
+ */
+export const labMocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+            state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+            state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+        }
+        if (args.type === "command:remote:Command") state.stdout = "";
+        return { id: `${args.name}-id`, state };
+    },
+    call: () => ({}),
+};

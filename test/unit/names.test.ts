@@ -1,10 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { describe, expect, it } from "vitest";
 import { parseLabConfig } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
-import { programDone, startMockEngine } from "./mockEngine";
+import { labMocks, programDone, startMockEngine } from "./mockEngine";
 
 /** One registration as the engine receives it: its URN and the URNs its aliases name. */
 interface Registered {
@@ -42,23 +41,12 @@ const before: Record<string, string[]> = JSON.parse(readFileSync(join(__dirname,
 const byStack: Record<string, Registered[]> = {};
 let cluster: typeof import("../../components/lab");
 
-const mocks: pulumi.runtime.Mocks = {
-    newResource(args) {
-        const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type.startsWith("pulumi-nodejs:dynamic")) {
-            state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
-            state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
-        }
-        if (args.type === "command:remote:Command") state.stdout = "";
-        return { id: `${args.name}-id`, state };
-    },
-    call: () => ({}),
-};
+
 
 /** Runs a program of the given clusters under a fresh mock engine; resolves with all its registrations. */
 async function build(...clusters: [string, ReturnType<typeof parseLabConfig>][]): Promise<Registered[]> {
     const registered: Registered[] = [];
-    await startMockEngine(mocks, ({ req, urn }) => {
+    await startMockEngine(labMocks, ({ req, urn }) => {
         if (!req.getType().startsWith("pulumi:providers:command")) {
             registered.push({ name: req.getName(), urn, parent: req.getParent(), aliases: req.getAliasesList().map((a: any) => aliasUrn(req, a)) });
         }

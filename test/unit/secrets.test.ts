@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { secretConfigValues } from "../../components/config";
 import { holdsSecret } from "../../components/remote";
 import { loadStackConfig } from "../stacks";
-import { programDone, startMockEngine } from "./mockEngine";
+import { labMocks, programDone, startMockEngine } from "./mockEngine";
 
 describe("secret config values (secretConfigValues)", () => {
     const secretKeys = (...keys: string[]) => (key: string) => keys.includes(key);
@@ -56,18 +56,7 @@ describe("a stack whose ha.authPass was set with --secret, under mocks", () => {
 
     beforeAll(async () => {
         await startMockEngine(
-            {
-                newResource(args) {
-                    const state: Record<string, unknown> = { ...args.inputs };
-                    if (args.type.startsWith("pulumi-nodejs:dynamic")) {
-                        state.privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
-                        state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
-                    }
-                    if (args.type === "command:remote:Command") state.stdout = "";
-                    return { id: `${args.name}-id`, state };
-                },
-                call: () => ({}),
-            },
+            labMocks,
             ({ req }) => registered.push({ type: req.getType(), name: req.getName(), wire: req.getObject()?.toJavaScript() ?? {}, secretOutputs: req.getAdditionalsecretoutputsList() }),
         );
         // The engine's config as `pulumi config set --secret --path ha.authPass ...` leaves it: the
