@@ -185,6 +185,12 @@ describe("director HA with keepalived on real VMs", () => {
             ["disabled", "no-keepalived-conf", `-A -t ${vip}:80 -s rr`, ...[rs1, rs2].map((s) => `-a -t ${vip}:80 -r ${s.ip}:80 -g -w ${s === rs2 ? 3 : 1}`), ""].join("\n"),
         );
         expect(await sh(d1, `ip -o -4 addr show dev ${d1.nic} label ${d1.nic}:0`)).toContain(`${vip}/`);
+        // The switch stops keepalived, which takes the table and the VIP with it for a moment:
+        // count once the VIP answers every request again (one request in 20 was seen to fail).
+        await waitUntil("the VIP to answer every request", 60_000, async () => {
+            const answered = Object.values(await verify(4)).reduce((a, b) => a + b, 0);
+            return answered === 4 ? true : undefined;
+        }, 2_000);
         expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
     });
 });
