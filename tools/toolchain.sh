@@ -89,28 +89,21 @@ install_official_command_plugin() {
         >"$LVS_LAB_CACHE/toolchain/command-install.log" 2>&1
 }
 
-build_command_plugin() {
-    local out=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab
-    local src=$LVS_LAB_REPO/tools/command-provider
-    local stamp
-    stamp=$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go | sha256sum | cut -c1-16)
+# Builds a plugin from a Go module in this repository into OUT, once per content of its sources.
+#   build_plugin_source SRC OUT [go build flags...]
+build_plugin_source() {
+    local src=$1 out=$2 stamp
+    shift 2
+    stamp=$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go "$src"/*.json 2>/dev/null | sha256sum | cut -c1-16)
     [[ -x $out && -f $out.stamp && $(cat "$out.stamp") == "$stamp" ]] && return 0
-    lvs_log "building the project's command plugin v$COMMAND_VERSION (tools/command-provider)"
+    lvs_log "building $(basename "$out") from ${src#"$LVS_LAB_REPO"/}"
     mkdir -p "$(dirname "$out")"
-    (cd "$src" && go build "${RELEASE_FLAGS[@]}" -ldflags "-X main.version=$COMMAND_VERSION" -o "$out" .)
+    (cd "$src" && go build "${RELEASE_FLAGS[@]}" "$@" -o "$out" .)
     echo "$stamp" >"$out.stamp"
 }
 
-build_libvirt_plugin() {
-    local out=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION
-    local src=$LVS_LAB_REPO/tools/libvirt-provider
-    local stamp
-    stamp=$(cat "$src"/go.mod "$src"/*.go "$src"/schema.json 2>/dev/null | sha256sum | cut -c1-16)
-    [[ -x $out && -f $out.stamp && $(cat "$out.stamp") == "$stamp" ]] && return 0
-    mkdir -p "$(dirname "$out")"
-    (cd "$src" && go build "${RELEASE_FLAGS[@]}" -o "$out" .)
-    echo "$stamp" >"$out.stamp"
-}
+COMMAND_PLUGIN_BUILD=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab
+LIBVIRT_PLUGIN_BUILD=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION
 
 install_plugin() {
     local name=$1 version=$2 file=$3
@@ -123,8 +116,8 @@ install_plugin() {
 build_cli
 mkdir -p "$PULUMI_HOME_DIR"
 missing=()
-if build_libvirt_plugin; then
-    install_plugin libvirt "$LIBVIRT_VERSION" "$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION"
+if build_plugin_source "$LVS_LAB_REPO/tools/libvirt-provider" "$LIBVIRT_PLUGIN_BUILD"; then
+    install_plugin libvirt "$LIBVIRT_VERSION" "$LIBVIRT_PLUGIN_BUILD"
 else
     missing+=("libvirt $LIBVIRT_VERSION")
 fi
@@ -132,8 +125,8 @@ if [[ $(cat "$COMMAND_PLUGIN_MARKER" 2>/dev/null) == official ]] ||
     { [[ ! -f $COMMAND_PLUGIN_MARKER ]] && install_official_command_plugin; }; then
     echo official >"$COMMAND_PLUGIN_MARKER"
     lvs_log "command plugin: the official pulumi-resource-command v$COMMAND_VERSION"
-elif build_command_plugin; then
-    install_plugin command "$COMMAND_VERSION" "$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab"
+elif build_plugin_source "$LVS_LAB_REPO/tools/command-provider" "$COMMAND_PLUGIN_BUILD" -ldflags "-X main.version=$COMMAND_VERSION"; then
+    install_plugin command "$COMMAND_VERSION" "$COMMAND_PLUGIN_BUILD"
     echo lvs-lab >"$COMMAND_PLUGIN_MARKER"
     lvs_log "command plugin: the official one could not be installed (see $LVS_LAB_CACHE/toolchain/command-install.log); using lvs-lab's own v$COMMAND_VERSION (tools/command-provider)"
 else
