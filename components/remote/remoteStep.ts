@@ -53,6 +53,11 @@ export function machineLine(machineId: string): string {
     return `# lvs-lab machine ${machineId}`;
 }
 
+/** A command headed by its machine's line, so a new machine changes the command's text. */
+function onMachine(machineId: pulumi.Input<string>, command: string): pulumi.Output<string> {
+    return pulumi.output(machineId).apply((id) => `${machineLine(id)}\n${command}`);
+}
+
 /**
  * The one SSH-command wrapper: every remote step goes through here.
  * - pinned host key and the lab key from state (no trust on first use); bounded dial retries;
@@ -70,7 +75,7 @@ export function machineLine(machineId: string): string {
 export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
     const secret = holdsSecret(args.script.create, args.secrets);
     const hideOutput = secret || args.secretOutput;
-    const text = pulumi.interpolate`${pulumi.output(args.machineId).apply(machineLine)}\n${asRoot(args.script.create)}`;
+    const text = onMachine(args.machineId, asRoot(args.script.create));
     const create = secret ? pulumi.secret(text) : text;
     return new command.remote.Command(
         name,
@@ -98,6 +103,6 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
  * retries on a VM that is still booting. A new machine re-runs it, as for remote steps.
  */
 export function waitForSsh(name: string, host: string, consoleLog: string, machineId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): command.local.Command {
-    const create = pulumi.interpolate`${pulumi.output(machineId).apply(machineLine)}\n${renderSshWait(host, consoleLog)}`;
+    const create = onMachine(machineId, renderSshWait(host, consoleLog));
     return new command.local.Command(name, { create, interpreter: ["/bin/bash", "-c"] }, opts);
 }
