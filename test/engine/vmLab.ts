@@ -24,6 +24,8 @@ export interface ProgramLab {
     consoleLogs: Record<string, string>;
     /** The stack's outputs after the first `up` (secrets shown). */
     outputs: Record<string, any>;
+    /** How long the first `pulumi up` took, in seconds. */
+    upSeconds: number;
     /** Environment that points `tools/lab.sh` at this lab's project, stack and state. */
     labEnv: Record<string, string>;
     /** The engine on this lab's project and stack (`--stack t` is added). */
@@ -58,11 +60,13 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
     };
     try {
         await ws.initProject(join(REPO, "index.ts"), "t", cfg);
+        const upStarted = Date.now();
         ok(await pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), "pulumi up (index.ts)");
+        const upSeconds = (Date.now() - upStarted) / 1000;
         const outputs = await readOutputs();
         const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
         const consoleLogs = Object.fromEntries(allHosts(spec).map((h) => [h.name, consoleLogPath(h.domainName)]));
-        return { spec, ws, project, guests: new Guests(spec, ws, outputs), consoleLogs, outputs, labEnv, pulumi, readOutputs, teardown };
+        return { spec, ws, project, guests: new Guests(spec, ws, outputs), consoleLogs, outputs, upSeconds, labEnv, pulumi, readOutputs, teardown };
     } catch (e) {
         await teardown();
         throw e;
