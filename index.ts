@@ -11,6 +11,8 @@ export const hosts = lab.hosts;
 export const mode = spec.service.mode;
 export const ipvsTable = lab.ipvsTable;
 export const verification = lab.verification;
-// How `npm run lab -- ssh/ipvs/follow` reach the machines: the lab's key and the pinned host keys.
+// How `npm run lab -- ...` reaches the lab: machines, SSH user, VIP and directors (`access`), the
+// lab's key and the pinned host keys.
+export const access = lab.access;
 export const clientPrivateKey = lab.clientPrivateKey;
 export const hostKeys = lab.hostKeys;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LabSpec, Role, allHosts } from "../config";
 import { planLab } from "../plan";
+import { LabAccess, labAccess } from "./access";
 import { NfsServer, TomcatBackend } from "./backends";
 import { LabClient, Verification } from "./client";
 import { Director } from "./director";
@@ -49,6 +50,8 @@ export class LvsDrCluster extends pulumi.ComponentResource {
     public readonly hostKeys: pulumi.Output<Record<string, string>>;
     /** How many of the client's requests each server answered. */
     public readonly verification: pulumi.Output<Verification>;
+    /** What the lab command needs to reach the lab (see `labAccess`): machines, SSH user, VIP. */
+    public readonly access: pulumi.Output<LabAccess>;
 
     constructor(name: string, args: LvsDrClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:LvsDrCluster", name, {}, opts);
@@ -69,6 +72,7 @@ export class LvsDrCluster extends pulumi.ComponentResource {
         this.verification = (components.get(spec.client.name) as LabClient).verification;
         this.clientPrivateKey = pulumi.secret(lab.clientKey.privateKey);
         this.hostKeys = pulumi.all(Object.fromEntries(allHosts(spec).map((h) => [h.name, components.get(h.name)!.hostKey])));
-        this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys });
+        this.access = pulumi.output(labAccess(spec));
+        this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys, access: this.access });
     }
 }

@@ -1,3 +1,4 @@
+export * from "./access";
 export * from "./backends";
 export * from "./client";
 export * from "./cluster";

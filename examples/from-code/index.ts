@@ -23,3 +23,7 @@ export const vipUrl = lab.vipUrl;
 export const hosts = lab.hosts;
 export const ipvsTable = lab.ipvsTable;
 export const verification = lab.verification;
+// What `npm run lab -- -C examples/from-code ...` reads to reach the lab (ssh, ipvs, logs, stop).
+export const access = lab.access;
+export const clientPrivateKey = lab.clientPrivateKey;
+export const hostKeys = lab.hostKeys;
