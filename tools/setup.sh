@@ -3,6 +3,11 @@
 # Debian packages, npm dependencies, the Pulumi toolchain and the guest image.
 # Run as root (libvirtd, network namespaces and loop devices need it).
 set -euo pipefail
+# Node.js, npm, root, Debian, Go when the toolchain must be built (README: Requirements), before
+# anything is installed, and before lib.sh, which needs Node.js. --packages needs none of them.
+if [[ ${1:-} != --packages ]]; then
+    bash "$(dirname "$0")/requirements.sh"
+fi
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 started=$SECONDS
@@ -17,10 +22,6 @@ if [[ ${1:-} == --packages ]]; then
     exit 0
 fi
 
-if [[ $(id -u) -ne 0 ]]; then
-    lvs_log "setup needs root (apt, libvirtd, network namespaces, loop devices)"
-    exit 1
-fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

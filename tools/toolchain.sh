@@ -19,8 +19,41 @@ RELEASE_FLAGS=(-trimpath -tags "osusergo,grpcnotrace")
 # Older releases read the version from pkg/v3/version, newer ones from sdk/v3; set both.
 VERSION_FLAGS="-X github.com/pulumi/pulumi/pkg/v3/version.Version=v$PULUMI_VERSION -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 
-if [[ ${LVS_LAB_TOOLCHAIN:-auto} != offline ]] && command -v pulumi >/dev/null 2>&1 &&
-    [[ $(pulumi version 2>/dev/null) == "v$PULUMI_VERSION" ]]; then
+system_pulumi() {
+    [[ ${LVS_LAB_TOOLCHAIN:-auto} != offline ]] && command -v pulumi >/dev/null 2>&1 &&
+        [[ $(pulumi version 2>/dev/null) == "v$PULUMI_VERSION" ]]
+}
+
+# The stamp of a plugin's Go sources: a build is redone only when they change.
+plugin_stamp() {
+    cat "$1"/go.mod "$1"/go.sum "$1"/*.go "$1"/*.json 2>/dev/null | sha256sum | cut -c1-16
+}
+
+# True when OUT was built from SRC as it is now.
+plugin_built() {
+    local src=$1 out=$2
+    [[ -x $out && -f $out.stamp && $(cat "$out.stamp") == "$(plugin_stamp "$src")" ]]
+}
+
+COMMAND_PLUGIN_BUILD=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab
+LIBVIRT_PLUGIN_BUILD=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION
+
+# --needs-go: exit 0 when a run would build something from Go modules, 1 when everything is there
+# or comes from the system pulumi (tools/requirements.sh asks, so Go is required only then). A
+# first run that may install the official command plugin does not count: the CLI build decides.
+if [[ ${1:-} == --needs-go ]]; then
+    system_pulumi && exit 1
+    [[ -x $TOOLCHAIN_DIR/pulumi && -x $TOOLCHAIN_DIR/pulumi-language-nodejs &&
+        $("$TOOLCHAIN_DIR/pulumi" version 2>/dev/null) == "v$PULUMI_VERSION" ]] || exit 0
+    plugin_built "$LVS_LAB_REPO/tools/libvirt-provider" "$LIBVIRT_PLUGIN_BUILD" || exit 0
+    marker=$(cat "$COMMAND_PLUGIN_MARKER" 2>/dev/null || true)
+    if [[ $marker == lvs-lab || ($marker != official && ${LVS_LAB_TOOLCHAIN:-auto} == offline) ]]; then
+        plugin_built "$LVS_LAB_REPO/tools/command-provider" "$COMMAND_PLUGIN_BUILD" || exit 0
+    fi
+    exit 1
+fi
+
+if system_pulumi; then
     lvs_log "using the system pulumi v$PULUMI_VERSION; plugins install from the network as usual"
     exit 0
 fi
@@ -92,18 +125,14 @@ install_official_command_plugin() {
 # Builds a plugin from a Go module in this repository into OUT, once per content of its sources.
 #   build_plugin_source SRC OUT [go build flags...]
 build_plugin_source() {
-    local src=$1 out=$2 stamp
+    local src=$1 out=$2
     shift 2
-    stamp=$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go "$src"/*.json 2>/dev/null | sha256sum | cut -c1-16)
-    [[ -x $out && -f $out.stamp && $(cat "$out.stamp") == "$stamp" ]] && return 0
+    plugin_built "$src" "$out" && return 0
     lvs_log "building $(basename "$out") from ${src#"$LVS_LAB_REPO"/}"
     mkdir -p "$(dirname "$out")"
     (cd "$src" && go build "${RELEASE_FLAGS[@]}" "$@" -o "$out" .)
-    echo "$stamp" >"$out.stamp"
+    plugin_stamp "$src" >"$out.stamp"
 }
-
-COMMAND_PLUGIN_BUILD=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-command-v$COMMAND_VERSION-lvs-lab
-LIBVIRT_PLUGIN_BUILD=$LVS_LAB_CACHE/toolchain/plugins/pulumi-resource-libvirt-v$LIBVIRT_VERSION
 
 install_plugin() {
     local name=$1 version=$2 file=$3
