@@ -13,7 +13,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 NS=${LVS_LAB_NETNS:-lvslab}
-RUN_DIR=$LVS_LAB_REPO/.lab/sandbox
+# The daemons' pid files, config and logs. LVS_LAB_SANDBOX_DIR moves them, e.g. out of a CI
+# checkout that actions/checkout cleans.
+RUN_DIR=${LVS_LAB_SANDBOX_DIR:-$LVS_LAB_REPO/.lab/sandbox}
 LIBVIRT_SOCK=/var/run/libvirt/libvirt-sock
 
 pid_alive() {
