@@ -22,7 +22,9 @@ interface Step {
 }
 interface Job {
     if?: string;
-    "runs-on": string[];
+    "runs-on": string[] | string;
+    "timeout-minutes"?: number;
+    container?: string;
     strategy: { matrix: { stack: string[] } };
     env?: Record<string, string>;
     steps: Step[];
@@ -36,6 +38,7 @@ interface Workflow {
 
 const workflow = load(readFileSync(WORKFLOW, "utf8")) as Workflow;
 const job = workflow.jobs.stack;
+const unitJob = workflow.jobs.unit;
 
 function step(predicate: (s: Step) => boolean, what: string): Step {
     const found = job.steps.filter(predicate);
@@ -125,10 +128,53 @@ describe("the pull-request workflow", () => {
         expect(up.uses).toBe(pulumiStep("preview").uses);
         expect(up.if).toBe("github.event_name == 'push' && steps.inputs.outputs.changed == 'true' && contains(fromJSON(env.UP_STACKS), matrix.stack)");
         expect(up.with).not.toHaveProperty("comment-on-pr");
+        // The last job's sandbox went down with the machines: refresh before building them again.
+        expect(up.with?.refresh).toBe(true);
         const optedIn = JSON.parse(workflow.env.UP_STACKS) as string[];
         expect(optedIn.length).toBeGreaterThan(0);
         expect(new Set(optedIn).size).toBe(optedIn.length);
         for (const stack of optedIn) expect(stackNames()).toContain(stack);
+    });
+});
+
+describe("the workflow's jobs end and clean up", () => {
+    it("bounds every job with timeout-minutes", () => {
+        expect(Object.keys(workflow.jobs).sort()).toEqual(["stack", "unit"]);
+        for (const [name, j] of Object.entries(workflow.jobs)) {
+            expect(j["timeout-minutes"], name).toBeGreaterThan(0);
+            expect(j["timeout-minutes"], name).toBeLessThanOrEqual(120);
+        }
+    });
+
+    it("keeps the sandbox's pid files outside the checkout, where tools/sandbox.sh reads them", () => {
+        const dir = job.env?.LVS_LAB_SANDBOX_DIR ?? "";
+        expect(dir).toMatch(/^\/[^$]/);
+        expect(dir).not.toContain("github.workspace");
+        expect(dir).not.toContain("_work");
+        expect(readFileSync(join(REPO, "tools", "sandbox.sh"), "utf8")).toMatch(/^RUN_DIR=\$\{LVS_LAB_SANDBOX_DIR:-\$LVS_LAB_REPO\/\.lab\/sandbox\}$/m);
+    });
+
+    it("takes the sandbox down in an always-run last step of every job that brought it up", () => {
+        const down = step((s) => /\bsandbox\.sh down\b/.test(s.run ?? ""), "sandbox down");
+        expect(down.run?.trim()).toBe("bash tools/sandbox.sh down");
+        expect(down.if).toBe("always() && steps.inputs.outputs.changed == 'true'");
+        expect(job.steps[job.steps.length - 1]).toBe(down);
+        const up = job.steps.findIndex((s) => (s.run ?? "").includes("bash tools/sandbox.sh up"));
+        expect(up).toBeGreaterThan(0);
+        expect(job.steps[up].if).toBe("steps.inputs.outputs.changed == 'true'");
+    });
+
+    it("runs the unit tests on a GitHub-hosted runner, in Debian 12, for every pull request (forks too)", () => {
+        expect(unitJob["runs-on"]).toBe("ubuntu-latest");
+        expect(unitJob.container).toBe("debian:12");
+        expect(unitJob.if).toBeUndefined();
+        expect(unitJob.steps[unitJob.steps.length - 1].run).toBe("npx vitest run --project unit");
+        expect(unitJob.steps.some((s) => /^actions\/checkout@/.test(s.uses ?? ""))).toBe(true);
+        // The unit tests need actionlint and the host packages setup installs.
+        const prepare = unitJob.steps.map((s) => s.run ?? "").join("\n");
+        expect(prepare).toContain("bash tools/setup.sh --packages");
+        expect(prepare).toContain("github.com/rhysd/actionlint/cmd/actionlint@v");
+        expect(prepare).toContain("npm ci");
     });
 });
 
@@ -184,13 +230,34 @@ describe("the workflow's 'did the stack's inputs change' step", () => {
     });
 
     it("marks every stack when the program, components, dependencies, provider or workflow changed", () => {
-        for (const shared of ["components/render/ipvs.ts", "index.ts", "package.json", "package-lock.json", "Pulumi.yaml", "sdks/libvirt/index.ts", "tools/libvirt-provider/main.go", ".github/workflows/preview.yml"]) {
+        for (const shared of ["components/render/ipvs.ts", "index.ts", "package.json", "package-lock.json", "Pulumi.yaml", "tsconfig.json", "sdks/libvirt/index.ts", "tools/libvirt-provider/main.go", ".github/workflows/preview.yml"]) {
             expect(changedStacks([shared]), shared).toEqual(stackNames());
         }
     });
 
-    it("marks nothing for documentation, diagrams, examples or tests", () => {
-        expect(changedStacks(["README.md", "stacks/default.mmd", "stacks/default.svg", "examples/index.ts", "test/unit/x.test.ts"])).toEqual([]);
+    it("marks every stack when what the job sets up or runs the engine with changed: toolchain, image, sandbox, engine wrappers, command plugin", () => {
+        for (const shared of [
+            "tools/build-image.sh",
+            "tools/sandbox.sh",
+            "tools/kvm-probe.sh",
+            "tools/pulumi",
+            "tools/lib.sh",
+            "tools/toolchain.sh",
+            "tools/setup.sh",
+            "tools/requirements.sh",
+            "tools/host-packages.txt",
+            "tools/command-provider/main.go",
+            "tools/command-provider/go.sum",
+            "tools/libvirt-provider/go.mod",
+            ".github/sandboxed-engine/pulumi",
+        ]) {
+            expect(changedStacks([shared]), shared).toEqual(stackNames());
+        }
+    });
+
+    it("marks nothing for documentation, diagrams, examples, tests or tools the job does not run", () => {
+        expect(changedStacks(["README.md", "docs/testing.md", "LICENSE", "stacks/default.mmd", "stacks/default.svg", "examples/index.ts", "test/unit/x.test.ts"])).toEqual([]);
+        expect(changedStacks(["tools/lab.sh", "tools/diagrams.ts", "tools/pulumi-notes.md", "tools/sandbox.sh.orig"])).toEqual([]);
     });
 
     it("marks every stack when the base is not in the history (a force push)", () => {
