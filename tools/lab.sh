@@ -609,7 +609,7 @@ status() {
 status_lab() {
     local st=$1 sandbox=$2 json name role ip domain log state
     if ! json=$(pulumi_cli stack output access --json --stack "$st" 2>/dev/null); then
-        echo "lab $st: no access output (brought up by an older lvs-lab): run $(lab_command) up $st"
+        echo "lab $st: no access output (an up still running, or the lab was brought up by an older lvs-lab): run $(lab_command) up $st"
         return 0
     fi
     describe_lab "{\"access\":$json}"
