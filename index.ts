@@ -1,14 +1,26 @@
+import { spawnSync } from "child_process";
 import { existsSync } from "fs";
-import { LvsDrCluster, labSpecFromStack } from "./components";
+import { join } from "path";
+import { KvmFact, LvsDrCluster, labSpecFromStack } from "./components";
 
-// Validate the whole stack config (and that a local image exists) before any resource exists:
-// bad input creates nothing. Values set with `--secret` stay secret in every step that holds them.
-const spec = labSpecFromStack({ exists: existsSync });
+/** Whether KVM runs guests here: tools/kvm-probe.sh boots a tiny guest under it (bounded, cached per boot). */
+function hostKvm(): KvmFact {
+    const probe = spawnSync("bash", [join(__dirname, "tools", "kvm-probe.sh")], { encoding: "utf8", timeout: 30_000 });
+    const detail = probe.stdout?.trim() || `not usable: tools/kvm-probe.sh failed (${probe.error?.message ?? `exit ${probe.status}`})`;
+    return { usable: probe.status === 0, detail };
+}
+
+// Validate the whole stack config (and that a local image exists, and KVM for `libvirt.domainType`)
+// before any resource exists: bad input creates nothing. Values set with `--secret` stay secret in
+// every step that holds them.
+const spec = labSpecFromStack({ exists: existsSync, kvm: hostKvm });
 const lab = new LvsDrCluster("lab", { spec });
 
 export const vipUrl = lab.vipUrl;
 export const hosts = lab.hosts;
 export const mode = spec.service.mode;
+// The machines' libvirt domain type: `kvm`, or `qemu` (TCG); `libvirt.domainType` auto resolved.
+export const domainType = spec.libvirt.domainType;
 export const ipvsTable = lab.ipvsTable;
 export const verification = lab.verification;
 // How `npm run lab -- ...` reaches the lab: machines, SSH user, VIP and directors (`access`), the

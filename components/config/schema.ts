@@ -11,6 +11,8 @@ import { isIpv4, parseCidr, reservedOverlap, toInt, unusableMac } from "./ipv4";
 export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf", "twos"] as const;
 /** LVS forwarding methods: direct routing, masquerading (NAT) and IP-in-IP tunnelling. */
 export const MODES = ["dr", "nat", "tun"] as const;
+/** libvirt domain types `libvirt.domainType` takes: `auto` picks `kvm` where KVM runs guests, else `qemu` (TCG). */
+export const DOMAIN_TYPES = ["auto", "kvm", "qemu"] as const;
 /** Roles a lab machine can play. */
 export const ROLES = ["director", "realServer", "tomcat", "nfs", "client"] as const;
 
@@ -161,6 +163,8 @@ export const rawLabConfig = z.object({
             .describe("Directory storage pool the stack creates.")
             .register(labMeta, { derivedDefault: "`lvs-<network.name>`" }),
         poolPath: absPath.optional().describe("Directory of that pool.").register(labMeta, { derivedDefault: "`/var/lib/libvirt/images/<pool>`" }),
+        domainType: z.enum(DOMAIN_TYPES).default("auto")
+            .describe("The machines' libvirt domain type: `kvm` (hardware virtualisation), `qemu` (TCG: emulated, several times slower) or `auto`: `kvm` when a guest really runs under KVM on this host (`tools/kvm-probe.sh` boots one, as libvirt's QEMU user), else `qemu`. With a remote `libvirt.uri`, `auto` means `qemu` and `kvm` is not checked."),
     }).strict().prefault({}).describe("Where the VMs live."),
     image: z.object({
         source: z.string({ error: "must be a local path or an http(s) URL of a qcow2 image" })

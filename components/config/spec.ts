@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MODES, ROLES, SCHEDULERS, healthCheckConfig } from "./schema";
+import { DOMAIN_TYPES, MODES, ROLES, SCHEDULERS, healthCheckConfig } from "./schema";
 
 /*
  * The validated lab. A config key's meaning, type and default are documented once, in the
@@ -11,6 +11,8 @@ import { MODES, ROLES, SCHEDULERS, healthCheckConfig } from "./schema";
 export type Mode = (typeof MODES)[number];
 /** IPVS scheduler name. */
 export type Scheduler = (typeof SCHEDULERS)[number];
+/** A libvirt domain type the machines get: `libvirt.domainType` with `auto` resolved. */
+export type DomainType = Exclude<(typeof DOMAIN_TYPES)[number], "auto">;
 /** What a machine does in the lab. */
 export type Role = (typeof ROLES)[number];
 
@@ -115,6 +117,8 @@ export interface LabSpec {
         poolPath: string;
         /** The base volume every machine's disk sits on, uploaded from `image.source`: `<pool>-base.qcow2`. */
         baseVolume: string;
+        /** Every machine's domain type: `libvirt.domainType`, with `auto` resolved (see `ParseOptions.kvm`). */
+        domainType: DomainType;
     };
     image: { source: string; kernel?: string; initrd?: string; cmdline?: string };
     sshUser: string;

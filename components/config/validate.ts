@@ -6,7 +6,7 @@ import { firstHost, macFor, parseCidr } from "./ipv4";
 import { DEFAULT_IMAGE, RawLabConfig, healthCheckConfig, rawLabConfig } from "./schema";
 import { salvage, schemaIssues } from "./schemaIssues";
 import { Suggester } from "./suggest";
-import { HostSpec, LabSpec, Role, TOMCAT_PORT } from "./spec";
+import { DomainType, HostSpec, LabSpec, Role, TOMCAT_PORT } from "./spec";
 
 /** Formats a zod path as a `config set --path` key: `realServers[1].ip`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -22,6 +22,46 @@ export interface ParseOptions {
      * Without it nothing is read: the parse is pure.
      */
     exists?: (path: string) => boolean;
+    /**
+     * Whether KVM runs guests on this machine: in a program, the answer of `tools/kvm-probe.sh`,
+     * which boots a tiny guest under KVM as libvirt's QEMU user (an openable /dev/kvm is not
+     * enough: on the test bed the guest hangs); a stand-in in tests. Asked at most once, and only
+     * when `libvirt.domainType` is `auto` or `kvm` and `libvirt.uri` is a libvirt on this machine.
+     * Without it nothing is probed: `auto` means `qemu`, and `kvm` is taken as given.
+     */
+    kvm?: () => KvmFact;
+}
+
+/** What the KVM probe found. */
+export interface KvmFact {
+    /** True when a guest ran under KVM. */
+    usable: boolean;
+    /** The probe's one-line answer, e.g. `not usable: a guest under kvm did not reach its boot sector within 5 s (it hangs)`. */
+    detail: string;
+}
+
+/** True for a libvirt URI of this machine (`qemu:///system`), whose files and KVM this machine can check. */
+export function isLocalUri(uri: string): boolean {
+    return /^[A-Za-z0-9+]+:\/\/\//.test(uri);
+}
+
+/**
+ * The domain type the machines get.
+ * @param type `libvirt.domainType` as configured.
+ * @param uri `libvirt.uri`: only a local libvirt's KVM is probed.
+ * @param kvm the probe (see `ParseOptions.kvm`).
+ */
+export function resolveDomainType(type: "auto" | DomainType, uri: string, kvm?: () => KvmFact): DomainType {
+    if (type !== "auto") return type;
+    return kvm && isLocalUri(uri) && kvm().usable ? "kvm" : "qemu";
+}
+
+/** `options` with its KVM probe run at most once. */
+function probedOnce(options: ParseOptions): ParseOptions {
+    const probe = options.kvm;
+    if (!probe) return options;
+    let fact: KvmFact | undefined;
+    return { ...options, kvm: () => (fact ??= probe()) };
 }
 
 /**
@@ -31,9 +71,11 @@ export interface ParseOptions {
  * @throws LabConfigError naming every bad key path, what it must be, and its fix.
  */
 export function parseLabConfig(raw: unknown, options: ParseOptions = {}): LabSpec {
-    const issues = labConfigIssues(raw, options);
+    const once = probedOnce(options);
+    const issues = labConfigIssues(raw, once);
     if (issues.length > 0) throw new LabConfigError(issues);
-    return toSpec(rawLabConfig.parse(raw));
+    const c = rawLabConfig.parse(raw);
+    return toSpec(c, resolveDomainType(c.libvirt.domainType, c.libvirt.uri, once.kvm));
 }
 
 /**
@@ -61,7 +103,8 @@ export function labConfigIssues(raw: unknown, options: ParseOptions = {}): Confi
     const loose = (salvage(rawLabConfig, fixed) ?? {}) as LooseConfig;
     const fromChecks = semanticIssues(loose, suggest);
     const fromFiles = options.exists ? fileIssues(loose, options.exists) : [];
-    return inFixOrder([...fromSchema, ...fromChecks, ...fromFiles]);
+    const fromHost = options.kvm ? kvmIssues(loose, options.kvm) : [];
+    return inFixOrder([...fromSchema, ...fromChecks, ...fromFiles, ...fromHost]);
 }
 
 /** True when a fix command removes a list item (which moves the items after it). */
@@ -90,7 +133,7 @@ function fileIssues(c: LooseConfig, exists: (path: string) => boolean): ConfigIs
         issues.push({ path: "image.source", message: `must be an existing qcow2 image, which the lab uploads as every machine's base volume before anything else; got ${source}, which does not exist on this machine`, fix });
     }
     const uri = c.libvirt?.uri ?? "qemu:///system";
-    if (/^[A-Za-z0-9+]+:\/\/\//.test(uri)) {
+    if (isLocalUri(uri)) {
         for (const key of ["kernel", "initrd"] as const) {
             const path = c.image?.[key];
             if (path !== undefined && !exists(path)) {
@@ -101,8 +144,24 @@ function fileIssues(c: LooseConfig, exists: (path: string) => boolean): ConfigIs
     return issues;
 }
 
-/** The spec of a config that passed every check. */
-function toSpec(c: RawLabConfig): LabSpec {
+/** `libvirt.domainType: kvm` for a libvirt on this machine, where a guest does not run under KVM. */
+function kvmIssues(c: LooseConfig, kvm: () => KvmFact): ConfigIssue[] {
+    const uri = c.libvirt?.uri ?? "qemu:///system";
+    if (c.libvirt?.domainType !== "kvm" || !isLocalUri(uri)) return [];
+    const fact = kvm();
+    if (fact.usable) return [];
+    return [{
+        path: "libvirt.domainType",
+        message: `must be auto or qemu on this machine: a guest does not run under KVM here (tools/kvm-probe.sh: ${fact.detail}); got kvm`,
+        fix: [rmFix("libvirt.domainType")],
+    }];
+}
+
+/**
+ * The spec of a config that passed every check.
+ * @param domainType the machines' domain type, `auto` resolved.
+ */
+function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
     const cidr = parseCidr(c.network.cidr)!;
     const gateway = c.network.gateway ?? firstHost(cidr);
     const pool = c.libvirt.pool ?? `lvs-${c.network.name}`;
@@ -134,7 +193,7 @@ function toSpec(c: RawLabConfig): LabSpec {
             libvirtName: `lvs-${c.network.name}`,
             bridge: `lvs-${c.network.name}`,
         },
-        libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `/var/lib/libvirt/images/${pool}`, baseVolume: `${pool}-base.qcow2` },
+        libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `/var/lib/libvirt/images/${pool}`, baseVolume: `${pool}-base.qcow2`, domainType },
         image: { ...c.image },
         sshUser: c.sshUser,
         service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },

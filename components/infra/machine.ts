@@ -10,6 +10,8 @@ export interface MachineArgs {
     seedVolume: string;
     vcpus: number;
     memoryMiB: number;
+    /** libvirt domain type: `kvm`, or `qemu` (TCG) where KVM does not run guests. */
+    domainType: "kvm" | "qemu";
     /** The NIC's MAC, which cloud-init matches to name the interface. */
     mac: string;
     networkId: pulumi.Input<string>;
@@ -88,9 +90,9 @@ export interface Machine {
 }
 
 /**
- * Creates a VM. TCG (`type: qemu`) because the test bed has no usable KVM; the provider's default
- * features include ACPI, so `virsh shutdown` works. The serial console is also logged to a file
- * for diagnostics.
+ * Creates a VM of `args.domainType` (`kvm`, or TCG as `qemu`; the test bed has no usable KVM),
+ * with the provider's default CPU model either way. The provider's default features include
+ * ACPI, so `virsh shutdown` works. The serial console is also logged to a file for diagnostics.
  */
 export function createMachine(name: string, args: MachineArgs, opts: pulumi.CustomResourceOptions & { dependsOn?: pulumi.Resource[] }): Machine {
     const storageOpts = { ...opts, dependsOn: [...(opts.dependsOn ?? []), ...(args.storageQueue?.after ?? [])] };
@@ -111,7 +113,7 @@ export function createMachine(name: string, args: MachineArgs, opts: pulumi.Cust
     const consoleLog = consoleLogPath(args.domainName);
     const domain = new libvirt.Domain(`${name}-domain`, {
         name: args.domainName,
-        type: "qemu",
+        type: args.domainType,
         vcpu: args.vcpus,
         memory: args.memoryMiB,
         running: true,

@@ -1,4 +1,4 @@
-import { LabSpec, Mode, Role, allHosts, directors } from "../config";
+import { DomainType, LabSpec, Mode, Role, allHosts, directors } from "../config";
 import { consoleLogPath } from "../infra";
 
 /** One machine of a lab, as the lab command reaches it. */
@@ -22,6 +22,8 @@ export interface LabAccess {
     sshUser: string;
     /** The libvirt connection the machines live on (inside the sandbox). */
     libvirtUri: string;
+    /** The machines' domain type: `kvm`, or `qemu` (TCG), `libvirt.domainType` with `auto` resolved. */
+    domainType: DomainType;
     /** The lab's network name (`network.name`). */
     network: string;
     mode: Mode;
@@ -41,6 +43,7 @@ export function labAccess(spec: LabSpec): LabAccess {
     return {
         sshUser: spec.sshUser,
         libvirtUri: spec.libvirt.uri,
+        domainType: spec.libvirt.domainType,
         network: spec.network.name,
         mode: spec.service.mode,
         vip: spec.service.vip,

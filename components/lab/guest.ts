@@ -55,6 +55,7 @@ export function bootMachine(name: string, lab: LabContext, host: HostSpec, paren
         seedVolume: host.seedVolume,
         vcpus: host.vcpus,
         memoryMiB: host.memoryMiB,
+        domainType: spec.libvirt.domainType,
         mac: host.mac,
         networkId: fabric.network.id,
         poolName: fabric.pool.name,

@@ -31,6 +31,7 @@ describe("the access output", () => {
             value: {
                 sshUser: "lab",
                 libvirtUri: "qemu:///system",
+                domainType: "qemu",
                 network: "default",
                 mode: "dr",
                 vip: "192.168.168.100",

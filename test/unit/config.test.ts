@@ -31,7 +31,7 @@ describe("defaults", () => {
     it("derives the gateway, MACs, bridge, pool and per-role sizes", () => {
         const spec = parseLabConfig(loadStackConfig("default"));
         expect(spec.network).toMatchObject({ gateway: "192.168.168.1", prefix: 24, netmask: "255.255.255.0", bridge: "lvs-default" });
-        expect(spec.libvirt).toEqual({ uri: "qemu:///system", pool: "lvs-default", poolPath: "/var/lib/libvirt/images/lvs-default", baseVolume: "lvs-default-base.qcow2" });
+        expect(spec.libvirt).toEqual({ uri: "qemu:///system", pool: "lvs-default", poolPath: "/var/lib/libvirt/images/lvs-default", baseVolume: "lvs-default-base.qcow2", domainType: "qemu" });
         expect(spec.director.mac).toBe("52:54:00:a8:a8:32");
         expect(spec.realServers[0]).toMatchObject({ weight: 1, port: 80, gateway: "192.168.168.1", vcpus: 1, memoryMiB: 512 });
         expect(spec.service).toEqual({
@@ -53,7 +53,7 @@ describe("defaults", () => {
         }
         const own = base();
         own.libvirt = { pool: "mypool" };
-        expect(parseLabConfig(own).libvirt).toEqual({ uri: "qemu:///system", pool: "mypool", poolPath: "/var/lib/libvirt/images/mypool", baseVolume: "mypool-base.qcow2" });
+        expect(parseLabConfig(own).libvirt).toEqual({ uri: "qemu:///system", pool: "mypool", poolPath: "/var/lib/libvirt/images/mypool", baseVolume: "mypool-base.qcow2", domainType: "qemu" });
     });
 
     it("routes NAT real servers through the director", () => {
