@@ -7,7 +7,7 @@
 #   sandbox.sh status    print whether it is up
 #   sandbox.sh down      stop the daemons it started (by PID) and remove the namespace
 # libvirtd runs with the sandbox's own config (libvirtd -f, written by `up`) and in its own mount
-# namespace, where /dev/kvm is hidden unless LVS_LAB_SANDBOX_KVM=host (see start_libvirtd).
+# namespace, where /dev/kvm is hidden when KVM does not run guests here (see start_libvirtd).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -60,8 +60,7 @@ CONF
 
 # Starts libvirtd in the namespace, with the sandbox's config (libvirtd -f), in a mount namespace
 # of its own.
-# Every lab domain is TCG (components/infra/machine.ts: type qemu), so KVM is never used, and
-# libvirtd must see one consistent answer about it: its QEMU capability probe opens /dev/kvm with
+# libvirtd must see one consistent answer about KVM: its QEMU capability probe opens /dev/kvm with
 # CAP_DAC_OVERRIDE, while its check of the cache asks whether the QEMU user (libvirt-qemu) may
 # open it. A /dev/kvm of root 0600 (no udev to give it to the kvm group) passes the first and
 # fails the second, so the capability cache is never valid and every domain define and start
@@ -71,11 +70,19 @@ CONF
 # Plain /dev/null would not do (the user may open it, so the check would say yes), nor would a
 # regular file (libvirt bind-mounts regular files into each domain's /dev, which needs shared
 # mount propagation this namespace does not have: "Unable to move ... mount to /dev/kvm").
-# LVS_LAB_SANDBOX_KVM=host keeps the host's /dev/kvm, for a machine where the QEMU user can use it.
+# /dev/kvm is hidden only where KVM does not run guests: tools/kvm-probe.sh boots a tiny guest
+# under KVM as the QEMU user, the same probe that resolves `libvirt.domainType` auto, so a lab
+# whose `auto` became `kvm` finds KVM in this libvirtd and one that became `qemu` does not. A host
+# where it runs keeps /dev/kvm, and both of libvirt's checks say yes.
+# LVS_LAB_SANDBOX_KVM=host keeps the host's /dev/kvm and =hide hides it, whatever the probe says.
 start_libvirtd() {
     write_libvirtd_conf
     local hide=$RUN_DIR/kvm-hidden
-    if [[ ${LVS_LAB_SANDBOX_KVM:-hide} == host || ! -e /dev/kvm ]]; then
+    local kvm=${LVS_LAB_SANDBOX_KVM:-auto}
+    if [[ $kvm == auto && -e /dev/kvm ]] && bash "$LVS_LAB_REPO/tools/kvm-probe.sh" >/dev/null; then
+        kvm=host
+    fi
+    if [[ $kvm == host || ! -e /dev/kvm ]]; then
         hide=''
     else
         if [[ ! -c $hide ]]; then
