@@ -136,6 +136,8 @@ async function upRow(stack: string, wrkRows: Record<string, { vip: number; direc
 }
 
 async function main(): Promise<void> {
+    // `up --event-log` is one of the engine's debug flags.
+    process.env.PULUMI_DEBUG_COMMANDS = "true";
     const wrkRows: Record<string, { vip: number; direct: number }> = {};
     const rows = [await upRow("default", wrkRows), await upRow("dr-tomcat", wrkRows)];
     const nat = await upProgramLab("bmnat", loadStackConfig("nat"));
