@@ -144,7 +144,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(ok(await labSh("ssh", "nginx2", "cat", "/proc/sys/net/ipv4/conf/lo/arp_ignore"), "lab ssh cat").stdout.trim()).toBe("1");
         const unknown = await labSh("ssh", "nginx9", "true");
         expect(unknown.code).not.toBe(0);
-        expect(unknown.stderr).toContain("no machine nginx9 in stack t; machines:");
+        expect(unknown.stderr).toContain("no machine nginx9 in stack t; its machines:");
         const out = ok(await labSh("curl", "/"), "lab curl").stdout;
         expect(out).toMatch(/^HTTP\/1\.1 200 OK/);
         expect(out).toMatch(/^X-Lvs-Real-Server: nginx[12]\r?$/m);
