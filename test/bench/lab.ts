@@ -49,11 +49,16 @@ async function floorSeconds(lab: ProgramLab): Promise<number> {
     const virsh = async (...args: string[]) => ok(await sandbox.virsh(...args), `virsh ${args.join(" ")}`).stdout;
     const copies = await Promise.all(hosts.map(async (h) => {
         const name = h.domainName;
-        const xml = await virsh("dumpxml", "--inactive", name);
-        const files = [...xml.matchAll(/<source file='([^']+)'/g)].map((m) => m[1]);
+        // The provider's disks are pool volumes: the copy names their files instead.
+        let xml = await virsh("dumpxml", "--inactive", name);
+        for (const [element, pool, volume] of [...xml.matchAll(/<source pool=['"]([^'"]+)['"] volume=['"]([^'"]+)['"]\s*\/>/g)]) {
+            xml = xml.replace(element, `<source file='${(await virsh("vol-path", "--pool", pool, volume)).trim()}'/>`);
+        }
+        xml = xml.replace(/<disk type=['"]volume['"]/g, "<disk type='file'");
+        const files = [...xml.matchAll(/<source file=['"]([^'"]+)['"]/g)].map((m) => m[1]);
         const overlay = files.find((f) => f.endsWith(".qcow2"));
         const seed = files.find((f) => f.endsWith(".iso"));
-        if (!overlay || !seed) throw new Error(`${name}: no file-backed disk and seed in its XML`);
+        if (!overlay || !seed) throw new Error(`${name}: no disk and seed files in its XML:\n${xml}`);
         const info = JSON.parse(ok(await sandbox.exec("qemu-img", ["info", "-U", "--output=json", overlay]), `qemu-img info ${overlay}`).stdout);
         const base: string = info["full-backing-filename"] ?? info["backing-filename"];
         const renamed = (f: string) => f.replace(`/${name}`, `/${name}-floor`);
