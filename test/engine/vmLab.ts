@@ -79,9 +79,13 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
  */
 export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number): Promise<Record<string, number>> {
     const loop = `for _ in $(seq ${n}); do curl -s -m 5 -o /dev/null -D - http://${spec.service.vip}:${spec.service.ports[0]}/ | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
-    const out = ok(await guests.sh(spec.client, loop), "requests through the VIP").stdout;
+    return tally(ok(await guests.sh(spec.client, loop), "requests through the VIP").stdout);
+}
+
+/** How often each non-empty line of `stdout` occurs. */
+export function tally(stdout: string): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const server of out.split("\n").filter(Boolean)) counts[server] = (counts[server] ?? 0) + 1;
+    for (const line of stdout.split("\n").filter(Boolean)) counts[line] = (counts[line] ?? 0) + 1;
     return counts;
 }
 
