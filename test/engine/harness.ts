@@ -1,6 +1,6 @@
 import { execFile } from "child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { dump } from "js-yaml";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { dump, load } from "js-yaml";
 import { join } from "path";
 
 /** The repository root. */
@@ -81,6 +81,13 @@ export class Workspace {
         this.write(`project/Pulumi.${stack}.yaml`, stackFile(raw));
         ok(await this.pulumi(project, ["stack", "init", stack]), "stack init");
         return project;
+    }
+
+    /** Replaces the config of a stack made by `initProject` with the raw lab config, keeping the rest of its file. */
+    rewriteStackConfig(projectDir: string, stack: string, raw: Record<string, unknown>): void {
+        const path = join(projectDir, `Pulumi.${stack}.yaml`);
+        const file = load(readFileSync(path, "utf8")) as Record<string, unknown>;
+        writeFileSync(path, dump({ ...file, ...stackFile(raw) }));
     }
 
     /**

@@ -3,7 +3,8 @@ import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../stacks";
 import { REPO, Ran, ok, run, sandbox } from "./harness";
-import { ProgramLab, clientSplit, serviceStats, upProgramLab, waitUntil } from "./vmLab";
+import * as render from "../../components/render";
+import { ProgramLab, clientSplit, serviceStats, tally, upProgramLab, updatedCount, waitUntil } from "./vmLab";
 
 /** What one `pulumi preview --json` plans: the resources of each operation other than `same`. */
 function planned(preview: Ran): Record<string, string[]> {
@@ -12,6 +13,27 @@ function planned(preview: Ran): Record<string, string[]> {
     for (const s of steps) if (s.op !== "same") (byOp[s.op] ??= []).push(s.urn.split("::").pop()!);
     for (const names of Object.values(byOp)) names.sort();
     return byOp;
+}
+
+/**
+ * The dr-tomcat stack's lab (the default lab's network and addresses, two tomcats behind each
+ * nginx) with the dr-nfs stack's NFS server and exports moved into its network: the backends of
+ * both topologies on one lab, so their checks share one boot.
+ */
+function tomcatAndNfs(): any {
+    const cfg = structuredClone(loadStackConfig("dr-tomcat")) as any;
+    const drNfs = loadStackConfig("dr-nfs") as any;
+    cfg.nfs = { ...drNfs.nfs, ip: "192.168.168.70" };
+    cfg.realServers = cfg.realServers.map((s: any, i: number) => ({ ...s, nfsExport: drNfs.realServers[i].nfsExport }));
+    return cfg;
+}
+
+/** Counts of "<real server> <backend>" for `n` requests for `path` through the VIP, from the client. */
+async function pairs(lab: ProgramLab, path: string, n: number): Promise<Record<string, number>> {
+    const { spec, guests } = lab;
+    const headers = `tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${render.REAL_SERVER_HEADER}") { rs = $2 } tolower($1) == tolower("${render.BACKEND_HEADER}") { be = $2 } END { print rs, (be == "" ? "-" : be) }'`;
+    const loop = `for _ in $(seq ${n}); do curl -sS -m 5 -o /dev/null -D - http://${spec.service.vip}:${spec.service.ports[0]}${path} | ${headers}; done`;
+    return tally(ok(await guests.sh(spec.client, loop), `requests for ${path} through the VIP`).stdout);
 }
 
 /** Every libvirt object named after the lab's network that libvirtd still has. */
@@ -199,12 +221,63 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(printed.filter((l) => !l.startsWith("ipvsadm ")).join("\n")).not.toContain("192.168.168.30");
     });
 
-    it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack; `up` works again", async () => {
+    it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack; `up` works again, grown to the dr-tomcat and dr-nfs backends", async () => {
         const r = await timed("destroy", async () => ok(await lab.pulumi(["destroy", "--yes", "--skip-preview"]), "destroy"));
         expect(r.stdout).not.toContain("Dial ");
         expect(await leftovers(name)).toEqual([]);
-        await up("up again");
-        const v = (await lab.readOutputs()).verification.realServers as Record<string, number>;
-        expect(v).toEqual({ nginx1: 5, nginx2: 15 });
+        lab.setConfig(tomcatAndNfs());
+        await up("up again, 7 machines");
+        const v = await lab.readOutputs();
+        expect(v.verification.realServers).toEqual({ nginx1: 10, nginx2: 10 });
+        expect(Object.keys(v.verification.tomcats).sort()).toEqual(["tomcat1", "tomcat2"]);
+    });
+
+    // Topology A (the dr-tomcat stack): nginx proxies `.jsp` to two tomcats weighted 2:1. One nginx
+    // worker (one vCPU) runs nginx's smooth weighted round-robin, so any 3 picks in a row hold 2 of
+    // tomcat1 and 1 of tomcat2.
+    it("tomcats: static pages come from nginx, balanced by LVS; .jsp goes on to tomcat, split per the upstream weights on every nginx", async () => {
+        expect(await pairs(lab, "/", 20)).toEqual({ "nginx1 -": 10, "nginx2 -": 10 });
+        // 60 requests: LVS gives each nginx 30, and each nginx's upstream gives 20 to weight 2 and 10 to weight 1.
+        expect(await pairs(lab, "/index.jsp", 60)).toEqual({ "nginx1 tomcat1": 20, "nginx1 tomcat2": 10, "nginx2 tomcat1": 20, "nginx2 tomcat2": 10 });
+    });
+
+    it("tomcats: a weight changed in the stack reaches every nginx's upstream through `pulumi up`", async () => {
+        ok(await lab.pulumi(["config", "set", "--path", "tomcats[1].weight", "2"]), "config set tomcats[1].weight");
+        const r = await up("one tomcat weight changed");
+        // Only the two nginx steps hold the upstream.
+        expect(updatedCount(r.stdout)).toBe(2);
+        expect(await pairs(lab, "/index.jsp", 60)).toEqual({ "nginx1 tomcat1": 15, "nginx1 tomcat2": 15, "nginx2 tomcat1": 15, "nginx2 tomcat2": 15 });
+    });
+
+    // Topology B (the dr-nfs stack): what the NFS server holds is what every real server serves.
+    it("NFS: each web root is the NFS mount of its export, which the NFS server keeps root-owned and scoped to the lab's subnet", async () => {
+        const nfs = lab.spec.nfs!;
+        for (const s of lab.spec.realServers) {
+            expect(await sh(s, `findmnt -n -o SOURCE,FSTYPE ${render.WEB_ROOT}`)).toMatch(new RegExp(`^${esc(nfs.ip)}:${s.nfsExport}\\s+nfs4?\\n$`));
+            // Straight from the real server, the page is the export's file (the verification covered the VIP).
+            const page = await sh(nfs, `cat ${s.nfsExport}/index.html`);
+            expect(page).toBe(`${render.exportPage(nfs, s.nfsExport!)}\n`);
+            expect(await sh(lab.spec.client, `curl -sS -m 5 http://${s.ip}/`)).toBe(page);
+        }
+        expect(await sh(nfs, `stat -c '%U:%G %a %n' ${nfs.exports.join(" ")}`)).toBe(nfs.exports.map((p) => `root:root 755 ${p}\n`).join(""));
+        const exported = await sh(nfs, "exportfs -v");
+        for (const p of nfs.exports) expect(exported).toMatch(new RegExp(`${p}\\s+${esc(lab.spec.network.cidr)}\\(`));
+    });
+
+    it("NFS: with one export on every real server (set through `pulumi up`), a file written on the NFS server is served byte-identical by each of them", async () => {
+        const nfs = lab.spec.nfs!;
+        const [web1, web2] = lab.spec.realServers;
+        ok(await lab.pulumi(["config", "set", "--path", "realServers[1].nfsExport", web1.nfsExport!]), "config set realServers[1].nfsExport");
+        const up1 = await up("one export on both real servers");
+        expect(updatedCount(up1.stdout)).toBe(1);
+        expect(await sh(web2, `findmnt -n -o SOURCE ${render.WEB_ROOT}`)).toBe(`${nfs.ip}:${web1.nfsExport}\n`);
+        const file = `${web1.nfsExport}/shared.txt`;
+        const written = (await sh(nfs, `head -c 49152 /dev/urandom | base64 >${file} && sha256sum <${file}`)).trim();
+        for (const s of [web1, web2]) expect((await sh(lab.spec.client, `curl -sS -m 5 http://${s.ip}/shared.txt | sha256sum`)).trim()).toBe(written);
+        // Through the VIP: both real servers answer, each with the same bytes.
+        const viaVip = await sh(lab.spec.client, `for _ in $(seq 10); do curl -sS -m 5 -D /tmp/h -o /tmp/b http://${lab.spec.service.vip}/shared.txt; echo "$(tr -d '\\r' </tmp/h | awk -F': ' 'tolower($1) == tolower("${render.REAL_SERVER_HEADER}") { print $2 }') $(sha256sum </tmp/b)"; done`);
+        expect(tally(viaVip)).toEqual({ [`${web1.name} ${written}`]: 5, [`${web2.name} ${written}`]: 5 });
+        await sh(nfs, `rm -f ${file}`);
+        expect(await split(10)).toEqual({ [web1.name]: 5, [web2.name]: 5 });
     });
 });

@@ -16,13 +16,15 @@ export function testLabConfig(name: string, raw: any): any {
 
 /** A lab that the real program (index.ts) brought up from a copy of a stack's config. */
 export interface ProgramLab {
+    /** The lab as the stack's config now describes it (see `setConfig`). */
     spec: LabSpec;
     ws: Workspace;
     project: string;
+    /** SSH to the guests with the keys of the last `readOutputs`. */
     guests: Guests;
     /** Each machine's serial console log, by name. */
     consoleLogs: Record<string, string>;
-    /** The stack's outputs after the first `up` (secrets shown). */
+    /** The stack's outputs after the last `readOutputs` (secrets shown); the first `up`'s to begin with. */
     outputs: Record<string, any>;
     /** How long the first `pulumi up` took, in seconds. */
     upSeconds: number;
@@ -30,8 +32,10 @@ export interface ProgramLab {
     labEnv: Record<string, string>;
     /** The engine on this lab's project and stack (`--stack t` is added). */
     pulumi(args: string[], timeoutMs?: number): Promise<Ran>;
-    /** The stack's outputs now (secrets shown). */
+    /** Reads the stack's outputs now (secrets shown), and points `outputs` and `guests` at them. */
     readOutputs(): Promise<Record<string, any>>;
+    /** Replaces the stack file's whole config with a copy of `raw` (renamed as the first was) and `spec` with its lab. */
+    setConfig(raw: any): void;
     /** `pulumi destroy`, then the sandbox goes down and the workspace is removed. */
     teardown(): Promise<void>;
 }
@@ -40,15 +44,14 @@ export interface ProgramLab {
  * Brings a lab up the way users do: `pulumi up` of the project's own program (index.ts) with a
  * stack file that is a copy of `raw`, renamed after `name` (network, pool and domains).
  * @param name short name of the test's lab.
+ * @param eventLog where the first `up` writes the engine's event log (a benchmark reads it).
  */
-export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> {
+export async function upProgramLab(name: string, raw: any, eventLog?: string): Promise<ProgramLab> {
     if (!existsSync(IMAGE)) throw new Error(`prerequisite missing: guest image ${IMAGE} (run 'npm run setup')`);
     const cfg = testLabConfig(name, raw);
-    const spec = parseLabConfig(cfg);
     const ws = new Workspace(name);
     const project = join(ws.dir, "project");
     const pulumi = (args: string[], timeoutMs?: number) => ws.pulumi(project, [...args, "--stack", "t"], timeoutMs);
-    const readOutputs = async () => JSON.parse(ok(await pulumi(["stack", "output", "--json", "--show-secrets"]), "stack output").stdout);
     await sandbox.up();
     const teardown = async () => {
         try {
@@ -61,12 +64,28 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
     try {
         await ws.initProject(join(REPO, "index.ts"), "t", cfg);
         const upStarted = Date.now();
-        ok(await pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), "pulumi up (index.ts)");
+        ok(await pulumi(["up", "--yes", "--skip-preview", ...(eventLog ? ["--event-log", eventLog] : [])], 30 * 60_000), "pulumi up (index.ts)");
         const upSeconds = (Date.now() - upStarted) / 1000;
-        const outputs = await readOutputs();
-        const labEnv = { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` };
-        const consoleLogs = Object.fromEntries(allHosts(spec).map((h) => [h.name, consoleLogPath(h.domainName)]));
-        return { spec, ws, project, guests: new Guests(spec, ws, outputs), consoleLogs, outputs, upSeconds, labEnv, pulumi, readOutputs, teardown };
+        const lab: ProgramLab = {
+            spec: parseLabConfig(cfg), ws, project, guests: undefined as unknown as Guests, consoleLogs: {}, outputs: {}, upSeconds,
+            labEnv: { LVS_LAB_PROJECT: project, LVS_LAB_STACK: "t", PULUMI_BACKEND_URL: `file://${ws.backend}` },
+            pulumi,
+            async readOutputs() {
+                lab.outputs = JSON.parse(ok(await pulumi(["stack", "output", "--json", "--show-secrets"]), "stack output").stdout);
+                lab.guests = new Guests(lab.spec, ws, lab.outputs as any);
+                return lab.outputs;
+            },
+            setConfig(next: any) {
+                const renamed = testLabConfig(name, next);
+                lab.spec = parseLabConfig(renamed);
+                lab.consoleLogs = Object.fromEntries(allHosts(lab.spec).map((h) => [h.name, consoleLogPath(h.domainName)]));
+                ws.rewriteStackConfig(project, "t", renamed);
+            },
+            teardown,
+        };
+        lab.consoleLogs = Object.fromEntries(allHosts(lab.spec).map((h) => [h.name, consoleLogPath(h.domainName)]));
+        await lab.readOutputs();
+        return lab;
     } catch (e) {
         await teardown();
         throw e;
@@ -80,6 +99,11 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
 export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number): Promise<Record<string, number>> {
     const loop = `for _ in $(seq ${n}); do curl -s -m 5 -o /dev/null -D - http://${spec.service.vip}:${spec.service.ports[0]}/ | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
     return tally(ok(await guests.sh(spec.client, loop), "requests through the VIP").stdout);
+}
+
+/** How many resources a `pulumi up` updated, from its summary line ("~ 2 updated"); 0 when none. */
+export function updatedCount(stdout: string): number {
+    return Number(/~ (\d+) updated/.exec(stdout)?.[1] ?? 0);
 }
 
 /** How often each non-empty line of `stdout` occurs. */
