@@ -10,7 +10,8 @@ COMMAND_VERSION=$(node -p "require('$LVS_LAB_REPO/package.json').dependencies['@
 LIBVIRT_VERSION=$(node -p "require('$LVS_LAB_REPO/tools/libvirt-provider/schema.json').version")
 TOOLCHAIN_DIR=$LVS_LAB_CACHE/toolchain/pulumi-v$PULUMI_VERSION
 # Project-local engine home (plugins, credentials) and file backend: nothing touches ~/.pulumi.
-PULUMI_HOME_DIR=$LVS_LAB_REPO/.lab/pulumi-home
+# LVS_LAB_PULUMI_HOME moves the home (the unit tests of setup's tools use their own).
+PULUMI_HOME_DIR=${LVS_LAB_PULUMI_HOME:-$LVS_LAB_REPO/.lab/pulumi-home}
 PULUMI_STATE_DIR=$LVS_LAB_REPO/.lab/state
 # Which command plugin setup installed: "official" or "lvs-lab" (tools/command-provider).
 COMMAND_PLUGIN_MARKER=$PULUMI_HOME_DIR/command-plugin

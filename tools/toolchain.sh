@@ -53,8 +53,27 @@ if [[ ${1:-} == --needs-go ]]; then
     exit 1
 fi
 
+mkdir -p "$LVS_LAB_CACHE/toolchain" "$PULUMI_HOME_DIR"
+
+# The command plugin: the official one when the ordinary `pulumi plugin install` can fetch it,
+# otherwise the project's own implementation (tools/command-provider) built from Go modules.
+# Which one is in use is written to $COMMAND_PLUGIN_MARKER for `lab status` and the README.
+#   install_official_command_plugin CLI
+install_official_command_plugin() {
+    [[ ${LVS_LAB_TOOLCHAIN:-auto} == offline ]] && return 1
+    PULUMI_HOME=$PULUMI_HOME_DIR timeout 120 "$1" plugin install resource command "$COMMAND_VERSION" \
+        >"$LVS_LAB_CACHE/toolchain/command-install.log" 2>&1
+}
+
 if system_pulumi; then
     lvs_log "using the system pulumi v$PULUMI_VERSION; plugins install from the network as usual"
+    if install_official_command_plugin pulumi; then
+        echo official >"$COMMAND_PLUGIN_MARKER"
+        lvs_log "command plugin: the official pulumi-resource-command v$COMMAND_VERSION"
+    else
+        rm -f "$COMMAND_PLUGIN_MARKER"
+        lvs_log "the official command plugin could not be installed now (see $LVS_LAB_CACHE/toolchain/command-install.log); pulumi up installs it"
+    fi
     exit 0
 fi
 
@@ -113,15 +132,6 @@ GO
     mv "$TOOLCHAIN_DIR/pulumi.new" "$TOOLCHAIN_DIR/pulumi"
 }
 
-# The command plugin: the official one when the ordinary `pulumi plugin install` can fetch it,
-# otherwise the project's own implementation (tools/command-provider) built from Go modules.
-# Which one is in use is written to $COMMAND_PLUGIN_MARKER for `lab status` and the README.
-install_official_command_plugin() {
-    [[ ${LVS_LAB_TOOLCHAIN:-auto} == offline ]] && return 1
-    PULUMI_HOME=$PULUMI_HOME_DIR timeout 120 "$TOOLCHAIN_DIR/pulumi" plugin install resource command "$COMMAND_VERSION" \
-        >"$LVS_LAB_CACHE/toolchain/command-install.log" 2>&1
-}
-
 # Builds a plugin from a Go module in this repository into OUT, once per content of its sources.
 #   build_plugin_source SRC OUT [go build flags...]
 build_plugin_source() {
@@ -151,7 +161,7 @@ else
     missing+=("libvirt $LIBVIRT_VERSION")
 fi
 if [[ $(cat "$COMMAND_PLUGIN_MARKER" 2>/dev/null) == official ]] ||
-    { [[ ! -f $COMMAND_PLUGIN_MARKER ]] && install_official_command_plugin; }; then
+    { [[ ! -f $COMMAND_PLUGIN_MARKER ]] && install_official_command_plugin "$TOOLCHAIN_DIR/pulumi"; }; then
     echo official >"$COMMAND_PLUGIN_MARKER"
     lvs_log "command plugin: the official pulumi-resource-command v$COMMAND_VERSION"
 elif build_plugin_source "$LVS_LAB_REPO/tools/command-provider" "$COMMAND_PLUGIN_BUILD" -ldflags "-X main.version=$COMMAND_VERSION"; then

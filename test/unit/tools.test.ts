@@ -283,3 +283,37 @@ describe("lab logs and status read the stack's access output", () => {
         expect(r.stdout).toMatch(/^command plugin: /m);
     }, 60_000);
 });
+
+describe("toolchain.sh with a system pulumi of the pinned version", () => {
+    const pinned = require("../../package.json").dependencies["@pulumi/pulumi"];
+    let dir: string;
+    beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), "lvs-toolchain-"));
+        mkdirSync(join(dir, "bin"));
+        // A stand-in pulumi, unit tests only: prints the pinned version; `plugin install` exits $INSTALL.
+        writeFileSync(join(dir, "bin", "pulumi"), `#!/bin/sh\nif [ "$1" = version ]; then echo v${pinned}; exit 0; fi\necho "$PULUMI_HOME $*" >>"${dir}/calls"\nexit "$INSTALL"\n`, { mode: 0o755 });
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** Runs toolchain.sh with the stand-in first on PATH, a cache and a PULUMI_HOME of the test's own. */
+    const toolchain = (install: string) => spawnSync("bash", [join(REPO, "tools", "toolchain.sh")], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, LVS_LAB_CACHE: join(dir, "cache"), LVS_LAB_PULUMI_HOME: join(dir, "home"), LVS_LAB_TOOLCHAIN: "auto", INSTALL: install },
+    });
+
+    it("installs the official command plugin the ordinary way and records it for lab status; builds nothing", () => {
+        const r = toolchain("0");
+        expect(r.status).toBe(0);
+        expect(readFileSync(join(dir, "home", "command-plugin"), "utf8")).toBe("official\n");
+        const pinnedCommand = require("../../package.json").dependencies["@pulumi/command"];
+        expect(readFileSync(join(dir, "calls"), "utf8")).toBe(`${join(dir, "home")} plugin install resource command ${pinnedCommand}\n`);
+        expect(existsSync(join(dir, "cache", "toolchain", `pulumi-v${pinned}`))).toBe(false);
+    });
+
+    it("where that fails, records no plugin and says that pulumi up installs it", () => {
+        const r = toolchain("1");
+        expect(r.status).toBe(0);
+        expect(existsSync(join(dir, "home", "command-plugin"))).toBe(false);
+        expect(r.stderr).toContain("the official command plugin could not be installed now");
+    });
+});
