@@ -180,7 +180,7 @@ describe("keepalived (director HA)", () => {
 
 describe("the scripts' systemd functions against a stand-in systemctl", () => {
     // A stand-in systemctl, unit tests only: records its arguments; `is-enabled` exits $ENABLED.
-    const dir = standIns("systemctl", { systemctl: 'echo "$*" >>"$CALLS"; if [[ $1 == is-enabled ]]; then exit "$ENABLED"; fi' });
+    const dir = standIns("systemctl", { systemctl: 'echo "${SYSTEMCTL_SKIP_SYSV:+SYSTEMCTL_SKIP_SYSV=$SYSTEMCTL_SKIP_SYSV }$*" >>"$CALLS"; if [[ $1 == is-enabled ]]; then exit "$ENABLED"; fi' });
 
     /** Runs `body` in a rendered script; returns the systemctl calls it made. */
     function run(body: string[], enabled = "0"): string[] {
@@ -192,7 +192,15 @@ describe("the scripts' systemd functions against a stand-in systemctl", () => {
 
     it("enables a unit only when it is not enabled yet", () => {
         expect(run(["lvs_enable nginx.service"])).toEqual(["is-enabled -q nginx.service"]);
-        expect(run(["lvs_enable nginx.service"], "1")).toEqual(["is-enabled -q nginx.service", "enable -q nginx.service"]);
+        expect(run(["lvs_enable nginx.service"], "1")).toEqual(["is-enabled -q nginx.service", "SYSTEMCTL_SKIP_SYSV=1 enable --no-reload -q nginx.service"]);
+    });
+
+    it("counts a changed unit file or any drop-in as a change to reload for, and a new unit file not", () => {
+        const reloads = (path: string, existed: number) => run([`lvs_unit_written ${path} ${existed}`, "lvs_systemd_reload"]);
+        expect(reloads("/etc/systemd/system/lvs-lab-ipvs.service", 0)).toEqual([]);
+        expect(reloads("/etc/systemd/system/lvs-lab-ipvs.service", 1)).toEqual(["daemon-reload"]);
+        expect(reloads("/etc/systemd/system/nginx.service.d/lvs-lab.conf", 0)).toEqual(["daemon-reload"]);
+        expect(reloads("/etc/nginx/sites-enabled/lvs-lab", 1)).toEqual([]);
     });
 
     it("reloads systemd only when the run changed a unit file", () => {
