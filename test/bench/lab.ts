@@ -6,14 +6,17 @@
 //   (b) a second `up` with no change, over the first (goal <= 0.10), and the remote commands it ran;
 //   (c) an `up` after one weight changed, over the first (goal <= 0.05), and the remote commands it ran (goal 1);
 //   (d) wrk on the client through the VIP over wrk straight to one real server, DR and NAT (goal DR >= 0.9);
-//   and `destroy`.
+//   and `destroy`. After each first `up`, where its time went, machine by machine (volumes, domain,
+//   the wait for SSH, the wait for cloud-init, the remote steps), from the engine's event log.
 import { readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { allHosts } from "../../components/config";
 import * as r from "../../components/render";
 import { ok, sandbox } from "../engine/harness";
 import { ProgramLab, upProgramLab } from "../engine/vmLab";
 import { loadStackConfig } from "../stacks";
+import { machineTimeline, spans } from "./timeline";
 
 /** wrk runs per URL (alternating VIP and straight), each this long; the median counts. */
 const WRK_RUNS = 3;
@@ -120,9 +123,12 @@ interface UpRow {
 }
 
 async function upRow(stack: string, wrkRows: Record<string, { vip: number; direct: number }>): Promise<UpRow> {
-    const lab = await upProgramLab(`bm${stack.replace(/[^a-z]/g, "")}`, loadStackConfig(stack));
+    const firstUpLog = join(tmpdir(), `lvs-bench-${stack}-${Date.now()}.jsonl`);
+    const lab = await upProgramLab(`bm${stack.replace(/[^a-z]/g, "")}`, loadStackConfig(stack), firstUpLog);
     try {
-        console.log(`${stack}: first up ${lab.upSeconds.toFixed(0)} s`);
+        console.log(`${stack}: first up ${lab.upSeconds.toFixed(0)} s; where its time went (seconds from its start):`);
+        console.log(machineTimeline(spans(firstUpLog), allHosts(lab.spec).map((h) => `lab-${h.name}`)));
+        rmSync(firstUpLog, { force: true });
         const noChange = await timedUp(lab, "up with no change");
         console.log(`${stack}: up with no change ${noChange.seconds.toFixed(1)} s, ${noChange.remoteCommands} remote commands`);
         ok(await lab.pulumi(["config", "set", "--path", "realServers[0].weight", "2"]), "config set realServers[0].weight");
