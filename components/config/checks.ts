@@ -330,12 +330,16 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
         }
     }
 
-    // Direct kernel boot needs both files.
+    // Direct kernel boot needs both files; its command line is nothing without them (the boot
+    // loader's own command line is on the disk).
     const image = c.image;
     if (image && (image.kernel === undefined) !== (image.initrd === undefined)) {
         const present = image.kernel !== undefined ? "image.kernel" : "image.initrd";
         const missing = image.kernel !== undefined ? "image.initrd" : "image.kernel";
-        add(present, `direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd); got ${present} without ${missing}`, [rmFix(present)]);
+        add(present, `direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd); got ${present} ${image.kernel ?? image.initrd} without ${missing}`, [rmFix(present)]);
+    }
+    if (image?.cmdline !== undefined && image.kernel === undefined) {
+        add("image.cmdline", `is the command line of direct kernel boot, so it needs image.kernel and image.initrd; without them the disk's boot loader boots with its own, and this one would be dropped; got ${JSON.stringify(image.cmdline)} without image.kernel`, [rmFix("image.cmdline")]);
     }
     return issues;
 }

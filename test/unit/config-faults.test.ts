@@ -206,6 +206,10 @@ const breakers: Record<string, Breaker> = {
         raw.image.kernel = "/boot/vmlinuz";
         return gave("kernelWithoutInitrd", "image.kernel", raw.image.kernel, ["image.kernel", "image.initrd"]);
     },
+    cmdlineWithoutKernel: (raw, pick) => {
+        raw.image.cmdline = choose(["console=ttyS0", "quiet", "root=LABEL=lvs-root ro"], pick);
+        return gave("cmdlineWithoutKernel", "image.cmdline", raw.image.cmdline, ["image.cmdline"], ["image.kernel"]);
+    },
     sshUserOfWrongType: (raw, pick) => {
         raw.sshUser = choose([5, ["lab"], "Lab User"], pick);
         return gave("sshUserOfWrongType", "sshUser", raw.sshUser, ["sshUser"]);

@@ -605,6 +605,28 @@ describe("local files, checked before anything is created", () => {
         expect(() => parseLabConfig(raw)).not.toThrow();
     });
 
+    it("rejects a direct-kernel-boot key without image.kernel, which would be dropped, and a kernel without its initrd", () => {
+        const cmdline = base();
+        cmdline.image.cmdline = "console=ttyS0 quiet";
+        expect(() => parseLabConfig(cmdline)).toThrow(
+            'image.cmdline: is the command line of direct kernel boot, so it needs image.kernel and image.initrd; without them the disk\'s boot loader boots with its own, and this one would be dropped; got "console=ttyS0 quiet" without image.kernel\n' +
+                "    fix: npm run lab -- config rm --path image.cmdline",
+        );
+        const initrd = base();
+        initrd.image.initrd = "/boot/initrd.img";
+        expect(() => parseLabConfig(initrd)).toThrow(
+            "image.initrd: direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd); got image.initrd /boot/initrd.img without image.kernel\n" +
+                "    fix: npm run lab -- config rm --path image.initrd",
+        );
+        // Both at once: each is reported, and the printed fixes leave a config that passes.
+        initrd.image.cmdline = "console=ttyS0";
+        expect(issuesOf(initrd).map((i) => i.path)).toEqual(["image.initrd", "image.cmdline"]);
+        expect(() => parseLabConfig(fixed(initrd))).not.toThrow();
+        // With a kernel and its initrd, the command line is the domain's.
+        Object.assign(cmdline.image, { kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img" });
+        expect(parseLabConfig(cmdline).image).toMatchObject({ kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img", cmdline: "console=ttyS0 quiet" });
+    });
+
     it("checks a local libvirt's kernel and initrd, not a remote one's", () => {
         const raw = base();
         Object.assign(raw.image, { kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img" });
