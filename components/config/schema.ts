@@ -49,6 +49,21 @@ export function defaultPriority(peerIndex?: number): number {
     return peerIndex === undefined ? 150 : Math.max(1, 100 - 10 * peerIndex);
 }
 
+/**
+ * The accounts the guest image already has, which `sshUser` must not be: cloud-init leaves an
+ * existing account's shell (`/usr/sbin/nologin`) and locked password as they are, so the lab's
+ * key could not log in as one. They come from Debian bookworm's base-passwd (its static users,
+ * `/usr/share/base-passwd/passwd.master`, root to nobody, and apt's `_apt`) and from the packages
+ * tools/build-image.sh installs: systemd (`systemd-network`), dbus (`messagebus`), openssh-server
+ * (`sshd`), rpcbind and nfs-common (`_rpc`, `statd`) and tomcat10 (`tomcat`); as read from the
+ * image's /etc/passwd. test/engine/vm-dr.test.ts checks every account below uid 1000 of the
+ * running guests against this list.
+ */
+export const GUEST_SYSTEM_ACCOUNTS = [
+    "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody",
+    "systemd-network", "messagebus", "sshd", "_rpc", "statd", "tomcat",
+] as const;
+
 /** What the docs and messages know about a schema besides its description. */
 export interface LabMeta {
     /** The phrase after "must be" in a message, e.g. "a port from 1 to 65535". */
@@ -208,7 +223,11 @@ export const rawLabConfig = z.object({
         client: machineSize(384).describe("VM size of the client."),
     }).strict().prefault({}).describe("Per-role VM sizes."),
     sshUser: pattern(/^[a-z_][a-z0-9_-]{0,31}$/, "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", "user name", "lab")
-        .default("lab").describe("The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo."),
+        .refine((u) => !(GUEST_SYSTEM_ACCOUNTS as readonly string[]).includes(u), {
+            error: (iss) => `must be a user the guest image does not have: ${String(iss.input)} is one of its system accounts, whose shell and locked password cloud-init keeps, so the lab's key could not log in as it`,
+        })
+        .register(labMeta, { expected: "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", type: "user name", example: "lab" })
+        .default("lab").describe(`The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo. Not one of the image's system accounts (${GUEST_SYSTEM_ACCOUNTS.join(", ")}).`),
     service: z.object({
         vip: ipv4.describe("The virtual IP clients use: a host address of `network.cidr` of its own."),
         protocol: z.literal("tcp", { error: "must be tcp: nginx on the real servers listens on TCP only" })

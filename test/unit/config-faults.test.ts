@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
     ConfigIssue,
     DEFAULT_IMAGE,
+    GUEST_SYSTEM_ACCOUNTS,
     LabConfigError,
     applyFixLines,
     decodeConfigValue,
@@ -209,6 +210,10 @@ const breakers: Record<string, Breaker> = {
     cmdlineWithoutKernel: (raw, pick) => {
         raw.image.cmdline = choose(["console=ttyS0", "quiet", "root=LABEL=lvs-root ro"], pick);
         return gave("cmdlineWithoutKernel", "image.cmdline", raw.image.cmdline, ["image.cmdline"], ["image.kernel"]);
+    },
+    sshUserSystemAccount: (raw, pick) => {
+        raw.sshUser = choose(GUEST_SYSTEM_ACCOUNTS, pick);
+        return gave("sshUserSystemAccount", "sshUser", raw.sshUser, ["sshUser"]);
     },
     sshUserOfWrongType: (raw, pick) => {
         raw.sshUser = choose([5, ["lab"], "Lab User"], pick);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
+import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
 
 const base = () => structuredClone(loadStackConfig("dr-tomcat")) as any;
@@ -350,6 +350,22 @@ describe("director HA", () => {
         const single = structuredClone(loadStackConfig("default")) as any;
         single.service.healthCheck = { type: "tcp" };
         expect(() => parseLabConfig(single)).toThrow("service.healthCheck: health checks run in keepalived, which the lab runs only for director HA; set ha.peers or remove service.healthCheck");
+    });
+
+    it("rejects an sshUser that is one of the image's system accounts, which cloud-init would not make an SSH login", () => {
+        const raw = base();
+        for (const user of ["root", "nobody", "daemon", "www-data", "sshd", "tomcat", "statd", "_apt", "messagebus", "systemd-network"]) {
+            raw.sshUser = user;
+            expect(() => parseLabConfig(raw), user).toThrow(
+                `sshUser: must be a user the guest image does not have: ${user} is one of its system accounts, whose shell and locked password cloud-init keeps, so the lab's key could not log in as it; got "${user}"\n` +
+                    "    fix: npm run lab -- config rm --path sshUser",
+            );
+        }
+        // The fix restores the default, which the image does not have.
+        expect(parseLabConfig(fixed(raw)).sshUser).toBe("lab");
+        expect(GUEST_SYSTEM_ACCOUNTS).not.toContain("lab");
+        raw.sshUser = "ops";
+        expect(parseLabConfig(raw).sshUser).toBe("ops");
     });
 
     it("rejects a password VRRP cannot carry", () => {
