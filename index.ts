@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import { existsSync } from "fs";
 import { join } from "path";
 import { KvmFact, LvsDrCluster, labSpecFromStack } from "./components";
+import { secretWhereHeld } from "./components/remote";
 
 /** Whether KVM runs guests here: tools/kvm-probe.sh boots a tiny guest under it (bounded, cached per boot). */
 function hostKvm(): KvmFact {
@@ -12,15 +13,15 @@ function hostKvm(): KvmFact {
 
 // Validate the whole stack config (and that a local image exists, and KVM for `libvirt.domainType`)
 // before any resource exists: bad input creates nothing. Values set with `--secret` stay secret in
-// every step that holds them.
+// every resource input and output that holds them (the cluster's outputs are kept so already).
 const spec = labSpecFromStack({ exists: existsSync, kvm: hostKvm });
 const lab = new LvsDrCluster("lab", { spec });
 
 export const vipUrl = lab.vipUrl;
 export const hosts = lab.hosts;
-export const mode = spec.service.mode;
+export const mode = secretWhereHeld(spec.service.mode, spec.secrets);
 // The machines' libvirt domain type: `kvm`, or `qemu` (TCG); `libvirt.domainType` auto resolved.
-export const domainType = spec.libvirt.domainType;
+export const domainType = secretWhereHeld(spec.libvirt.domainType, spec.secrets);
 export const ipvsTable = lab.ipvsTable;
 export const verification = lab.verification;
 // How `npm run lab -- ...` reaches the lab: machines, SSH user, VIP and directors (`access`), the

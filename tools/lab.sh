@@ -321,7 +321,8 @@ describe_lab() {
 }
 
 # Reads the stack's outputs: with --ssh all of them, secrets shown (the client key; on stdin to
-# node, never on a command line), else only `access`. A stack the engine does not know, or one
+# node, never on a command line), else only `access` (shown too: it is a secret when it holds a
+# config value set with --secret). A stack the engine does not know, or one
 # without an `access` output (never up, destroyed, or up by an older lvs-lab), is not up.
 read_lab() {
     local err json
@@ -334,7 +335,8 @@ read_lab() {
             exit 1
         fi
     else
-        if json=$(pulumi_cli stack output access --json --stack "$stack" 2>"$err"); then
+        # --show-secrets: `access` is a secret when it holds a config value set with --secret.
+        if json=$(pulumi_cli stack output access --json --show-secrets --stack "$stack" 2>"$err"); then
             json="{\"access\":$json}"
         else
             grep -Eq "no stack named|does not have output property" "$err" && { rm -f "$err"; not_up; }
@@ -608,7 +610,7 @@ status() {
 # stack's outputs into its own temporary directory).
 status_lab() {
     local st=$1 sandbox=$2 json name role ip domain log state
-    if ! json=$(pulumi_cli stack output access --json --stack "$st" 2>/dev/null); then
+    if ! json=$(pulumi_cli stack output access --json --show-secrets --stack "$st" 2>/dev/null); then
         echo "lab $st: no access output (an up still running, or the lab was brought up by an older lvs-lab): run $(lab_command) up $st"
         return 0
     fi

@@ -2,7 +2,7 @@ import { Allocator } from "./allocate";
 import { ConfigIssue } from "./errors";
 import { ConfigFix, PathSegment, formatKeyPath, rmFix, setFix } from "./fix";
 import { Cidr, cidrOf, cidrSize, firstHost, formatCidr, isHostIn, isIpv4, macFor, parseCidr, reservedOverlap } from "./ipv4";
-import { MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, cidrProblem } from "./schema";
+import { DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, cidrProblem, defaultPriority } from "./schema";
 import { Loose } from "./schemaIssues";
 import { Suggester, ipString, schemaAt, valueAt } from "./suggest";
 
@@ -100,21 +100,13 @@ export function allocatorFor(raw: unknown, cidr: Cidr): Allocator {
         alloc.takeName(valueAt(raw, [...m.path, "name"]));
     }
     if (valueAt(raw, ["ha"]) !== undefined) {
-        alloc.takePriority(valueAt(raw, ["director", "priority"]) ?? 150);
+        alloc.takePriority(valueAt(raw, ["director", "priority"]) ?? defaultPriority());
         const peers = valueAt(raw, ["ha", "peers"]);
         if (Array.isArray(peers)) peers.forEach((_, i) => alloc.takePriority(valueAt(raw, ["ha", "peers", i, "priority"]) ?? defaultPriority(i)));
-        alloc.takeRouterId(valueAt(raw, ["ha", "virtualRouterId"]) ?? 51);
+        alloc.takeRouterId(valueAt(raw, ["ha", "virtualRouterId"]) ?? DEFAULT_VIRTUAL_ROUTER_ID);
         alloc.takeRouterId(valueAt(raw, ["ha", "natGateway", "virtualRouterId"]));
     }
     return alloc;
-}
-
-/**
- * A director's default VRRP priority: 150 for the first director and 100, 90, 80, ... for its peers.
- * @param peerIndex the director's index in `ha.peers`; absent for `director`.
- */
-export function defaultPriority(peerIndex?: number): number {
-    return peerIndex === undefined ? 150 : Math.max(1, 100 - 10 * peerIndex);
 }
 
 /** A machine of a loose config with its key path. */
@@ -160,7 +152,7 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
     const all = machines(c);
     const maybeSet = (key: string, v: string | number | undefined): ConfigFix[] => (v === undefined ? [] : [setFix(key, v)]);
     const finalIp = (m: Machine): string | undefined => (alloc.chosenFor(`${m.key}.ip`) as string | undefined) ?? m.ip;
-    const mode = c.service?.mode ?? "dr";
+    const mode = c.service?.mode ?? DEFAULT_MODE;
     const MODE = mode.toUpperCase();
 
     // The network itself: room for everything, and libvirt's gateway.
@@ -332,18 +324,22 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
             else seen.set(priority, path);
         }
         const ng = c.ha.natGateway;
-        const vrid = c.ha.virtualRouterId ?? 51;
+        const vrid = c.ha.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID;
         if (ng?.virtualRouterId !== undefined && mode === "nat" && ng.virtualRouterId === vrid) {
             add("ha.natGateway.virtualRouterId", `${ng.virtualRouterId} is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment`, [setFix("ha.natGateway.virtualRouterId", alloc.routerId("ha.natGateway.virtualRouterId", vrid + 1))]);
         }
     }
 
-    // Direct kernel boot needs both files.
+    // Direct kernel boot needs both files; its command line is nothing without them (the boot
+    // loader's own command line is on the disk).
     const image = c.image;
     if (image && (image.kernel === undefined) !== (image.initrd === undefined)) {
         const present = image.kernel !== undefined ? "image.kernel" : "image.initrd";
         const missing = image.kernel !== undefined ? "image.initrd" : "image.kernel";
-        add(present, `direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd); got ${present} without ${missing}`, [rmFix(present)]);
+        add(present, `direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd); got ${present} ${image.kernel ?? image.initrd} without ${missing}`, [rmFix(present)]);
+    }
+    if (image?.cmdline !== undefined && image.kernel === undefined) {
+        add("image.cmdline", `is the command line of direct kernel boot, so it needs image.kernel and image.initrd; without them the disk's boot loader boots with its own, and this one would be dropped; got ${JSON.stringify(image.cmdline)} without image.kernel`, [rmFix("image.cmdline")]);
     }
     return issues;
 }

@@ -26,6 +26,44 @@ export const MAX_PREFIX = 29;
 /** Every guest runs sshd on this port, which the lab's steps use; nginx cannot listen on it too. */
 export const SSH_PORT = 22;
 
+/*
+ * Defaults other code needs too (the checks, fixes and spec fall back to them when a value is
+ * missing or invalid): each written here once and used by the schema below.
+ */
+/** `libvirt.uri`'s default: the system libvirt of this machine. */
+export const DEFAULT_LIBVIRT_URI = "qemu:///system";
+/** `service.mode`'s default. */
+export const DEFAULT_MODE: (typeof MODES)[number] = "dr";
+/** A director's `nic` default, and the NIC name every other machine gets (by MAC, through cloud-init). */
+export const DEFAULT_NIC = "ens33";
+/** `ha.virtualRouterId`'s default. */
+export const DEFAULT_VIRTUAL_ROUTER_ID = 51;
+/** Where a pool's directory is when `libvirt.poolPath` is not set: `<POOL_PARENT_DIR>/<pool>`. */
+export const POOL_PARENT_DIR = "/var/lib/libvirt/images";
+
+/**
+ * A director's default VRRP priority: 150 for the first director and 100, 90, 80, ... for its peers.
+ * @param peerIndex the director's index in `ha.peers`; absent for `director`.
+ */
+export function defaultPriority(peerIndex?: number): number {
+    return peerIndex === undefined ? 150 : Math.max(1, 100 - 10 * peerIndex);
+}
+
+/**
+ * The accounts the guest image already has, which `sshUser` must not be: cloud-init leaves an
+ * existing account's shell (`/usr/sbin/nologin`) and locked password as they are, so the lab's
+ * key could not log in as one. They come from Debian bookworm's base-passwd (its static users,
+ * `/usr/share/base-passwd/passwd.master`, root to nobody, and apt's `_apt`) and from the packages
+ * tools/build-image.sh installs: systemd (`systemd-network`), dbus (`messagebus`), openssh-server
+ * (`sshd`), rpcbind and nfs-common (`_rpc`, `statd`) and tomcat10 (`tomcat`); as read from the
+ * image's /etc/passwd. test/engine/vm-dr.test.ts checks every account below uid 1000 of the
+ * running guests against this list.
+ */
+export const GUEST_SYSTEM_ACCOUNTS = [
+    "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody",
+    "systemd-network", "messagebus", "sshd", "_rpc", "statd", "tomcat",
+] as const;
+
 /** What the docs and messages know about a schema besides its description. */
 export interface LabMeta {
     /** The phrase after "must be" in a message, e.g. "a port from 1 to 65535". */
@@ -118,10 +156,10 @@ const vrrpRouterId = intRange(1, 255, "a VRRP router id");
 
 /** A director: the machine that owns (or, with `ha`, may own) the VIP. */
 const directorHost = host.extend({
-    nic: nicName.default("ens33").describe("The NIC that carries the VIP alias `<nic>:0` (and, for NAT with `ha`, the gateway alias `<nic>:1`)."),
+    nic: nicName.default(DEFAULT_NIC).describe("The NIC that carries the VIP alias `<nic>:0` (and, for NAT with `ha`, the gateway alias `<nic>:1`)."),
     priority: vrrpPriority.optional()
         .describe("VRRP priority with `ha`; the highest is the preferred master. All directors' priorities must differ.")
-        .register(labMeta, { derivedDefault: "150 for `director`; 100, 90, 80, ... for `ha.peers`" }),
+        .register(labMeta, { derivedDefault: `${defaultPriority()} for \`director\`; ${[0, 1, 2].map(defaultPriority).join(", ")}, ... for \`ha.peers\`` }),
 }).strict();
 
 /** keepalived's check of each real server; every field has a default. */
@@ -158,11 +196,11 @@ export const rawLabConfig = z.object({
     libvirt: z.object({
         uri: z.string({ error: "must be a libvirt connection URI such as qemu:///system" }).min(1, { error: "must be a libvirt connection URI such as qemu:///system" })
             .register(labMeta, { expected: "a libvirt connection URI such as qemu:///system", type: "URI", example: "qemu:///system" })
-            .default("qemu:///system").describe("libvirt connection URI."),
+            .default(DEFAULT_LIBVIRT_URI).describe("libvirt connection URI."),
         pool: pattern(/^[a-z][a-z0-9-]{0,30}$/, "a pool name: a-z, 0-9 and '-', starting with a letter, at most 31 characters", "pool name", "lvs-lab").optional()
             .describe("Directory storage pool the stack creates.")
             .register(labMeta, { derivedDefault: "`lvs-<network.name>`" }),
-        poolPath: absPath.optional().describe("Directory of that pool.").register(labMeta, { derivedDefault: "`/var/lib/libvirt/images/<pool>`" }),
+        poolPath: absPath.optional().describe("Directory of that pool.").register(labMeta, { derivedDefault: `\`${POOL_PARENT_DIR}/<pool>\`` }),
         domainType: z.enum(DOMAIN_TYPES).default("auto")
             .describe("The machines' libvirt domain type: `kvm` (hardware virtualisation), `qemu` (TCG: emulated, several times slower) or `auto`: `kvm` when a guest really runs under KVM on this host (`tools/kvm-probe.sh` boots one, as libvirt's QEMU user), else `qemu`. With a remote `libvirt.uri`, `auto` means `qemu` and `kvm` is not checked."),
     }).strict().prefault({}).describe("Where the VMs live."),
@@ -185,7 +223,11 @@ export const rawLabConfig = z.object({
         client: machineSize(384).describe("VM size of the client."),
     }).strict().prefault({}).describe("Per-role VM sizes."),
     sshUser: pattern(/^[a-z_][a-z0-9_-]{0,31}$/, "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", "user name", "lab")
-        .default("lab").describe("The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo."),
+        .refine((u) => !(GUEST_SYSTEM_ACCOUNTS as readonly string[]).includes(u), {
+            error: (iss) => `must be a user the guest image does not have: ${String(iss.input)} is one of its system accounts, whose shell and locked password cloud-init keeps, so the lab's key could not log in as it`,
+        })
+        .register(labMeta, { expected: "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", type: "user name", example: "lab" })
+        .default("lab").describe(`The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo. Not one of the image's system accounts (${GUEST_SYSTEM_ACCOUNTS.join(", ")}).`),
     service: z.object({
         vip: ipv4.describe("The virtual IP clients use: a host address of `network.cidr` of its own."),
         protocol: z.literal("tcp", { error: "must be tcp: nginx on the real servers listens on TCP only" })
@@ -195,7 +237,7 @@ export const rawLabConfig = z.object({
             .min(1, { error: "must list at least one port" })
             .register(labMeta, { expected: "a list of ports from 1 to 65535", type: "list of ports" })
             .default([80]).describe(`Ports of the virtual service, one IPVS service per port; each at most once, and not ${SSH_PORT} where nginx would listen on it (sshd has it).`),
-        mode: z.enum(MODES).default("dr").describe("Forwarding method: `dr` direct routing, `nat` masquerading, `tun` IP-in-IP."),
+        mode: z.enum(MODES).default(DEFAULT_MODE).describe("Forwarding method: `dr` direct routing, `nat` masquerading, `tun` IP-in-IP."),
         scheduler: z.enum(SCHEDULERS).default("rr").describe("IPVS scheduler (`ipvsadm -s`)."),
         persistence: intRange(0, MAX_PERSISTENCE, "a number of seconds", " (31 days, ipvsadm's and keepalived's maximum)").default(0)
             .describe("Persistence timeout in seconds (`ipvsadm -p`, keepalived `persistence_timeout`); 0 turns persistence off."),
@@ -209,7 +251,7 @@ export const rawLabConfig = z.object({
             .min(1, { error: "must list at least one peer director" })
             .register(labMeta, { expected: "a list of directors, each with name and ip", type: "list" })
             .describe("The other directors; with `director` they share the VIP over unicast VRRP."),
-        virtualRouterId: vrrpRouterId.default(51).describe("Router id of the VIP's VRRP instance; unique among the segment's VRRP instances."),
+        virtualRouterId: vrrpRouterId.default(DEFAULT_VIRTUAL_ROUTER_ID).describe("Router id of the VIP's VRRP instance; unique among the segment's VRRP instances."),
         advertInterval: intRange(1, 255, "a number of seconds", " (VRRPv2's advert interval)").default(1)
             .describe("Seconds between VRRP adverts; a master is declared dead after 3 adverts plus a skew."),
         nopreempt: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)

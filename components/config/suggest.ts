@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Allocator } from "./allocate";
 import { ConfigFix, PathSegment, formatKeyPath, rmFix, setFix } from "./fix";
 import { Cidr, formatCidr, isIpv4 } from "./ipv4";
-import { DEFAULT_IMAGE, LabMeta, labMeta, rawLabConfig } from "./schema";
+import { DEFAULT_IMAGE, DEFAULT_VIRTUAL_ROUTER_ID, LabMeta, labMeta, rawLabConfig } from "./schema";
 
 type Schema = z.core.$ZodType;
 type Def = { type: string; innerType?: Schema; shape?: Record<string, Schema>; element?: Schema; entries?: Record<string, string>; values?: unknown[] };
@@ -264,10 +264,10 @@ export class Suggester {
         if (key === "network.cidr") return [setFix(key, formatCidr(this.cidr))];
         if (key === "network.name") {
             const clean = (typeof input === "string" ? input : "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 11);
-            return [setFix(key, clean || "lab")];
+            return [setFix(key, clean || (meta.example as string))];
         }
         if (key === "image.source") return [setFix(key, DEFAULT_IMAGE)];
-        if (key === "ha.virtualRouterId" || key === "ha.natGateway.virtualRouterId") return [setFix(key, this.alloc.routerId(key, asNumber(input) ?? 51))];
+        if (key === "ha.virtualRouterId" || key === "ha.natGateway.virtualRouterId") return [setFix(key, this.alloc.routerId(key, asNumber(input) ?? DEFAULT_VIRTUAL_ROUTER_ID))];
         if (path[0] === "service" && path[1] === "ports" && typeof path[2] === "number") return [setFix(key, this.alloc.port(key, asNumber(input), this.ports))];
         if (path[0] === "nfs" && path[1] === "exports" && typeof path[2] === "number") {
             return [setFix(key, this.alloc.unique(key, (n) => `/srv/export${n}`, this.exports))];

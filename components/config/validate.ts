@@ -1,9 +1,9 @@
-import { LooseConfig, allocatorFor, defaultPriority, labCidr, semanticIssues } from "./checks";
+import { LooseConfig, allocatorFor, labCidr, semanticIssues } from "./checks";
 import { ConfigIssue, LabConfigError } from "./errors";
 import { ConfigFix, applyConfigFix, formatKeyPath, rmFix, setFix } from "./fix";
 import { decodeConfigValue } from "./fromPulumi";
 import { firstHost, macFor, parseCidr } from "./ipv4";
-import { DEFAULT_IMAGE, RawLabConfig, healthCheckConfig, rawLabConfig } from "./schema";
+import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_NIC, POOL_PARENT_DIR, RawLabConfig, defaultPriority, healthCheckConfig, rawLabConfig } from "./schema";
 import { salvage, schemaIssues } from "./schemaIssues";
 import { Suggester } from "./suggest";
 import { DomainType, HostSpec, LabSpec, Role, TOMCAT_PORT } from "./spec";
@@ -132,7 +132,7 @@ function fileIssues(c: LooseConfig, exists: (path: string) => boolean): ConfigIs
         const fix: ConfigFix[] = exists(DEFAULT_IMAGE) ? useDefault : [{ kind: "setup" }, ...useDefault];
         issues.push({ path: "image.source", message: `must be an existing qcow2 image, which the lab uploads as every machine's base volume before anything else; got ${source}, which does not exist on this machine`, fix });
     }
-    const uri = c.libvirt?.uri ?? "qemu:///system";
+    const uri = c.libvirt?.uri ?? DEFAULT_LIBVIRT_URI;
     if (isLocalUri(uri)) {
         for (const key of ["kernel", "initrd"] as const) {
             const path = c.image?.[key];
@@ -146,7 +146,7 @@ function fileIssues(c: LooseConfig, exists: (path: string) => boolean): ConfigIs
 
 /** `libvirt.domainType: kvm` for a libvirt on this machine, where a guest does not run under KVM. */
 function kvmIssues(c: LooseConfig, kvm: () => KvmFact): ConfigIssue[] {
-    const uri = c.libvirt?.uri ?? "qemu:///system";
+    const uri = c.libvirt?.uri ?? DEFAULT_LIBVIRT_URI;
     if (c.libvirt?.domainType !== "kvm" || !isLocalUri(uri)) return [];
     const fact = kvm();
     if (fact.usable) return [];
@@ -172,7 +172,7 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             name: h.name,
             ip: h.ip,
             mac: h.mac ?? macFor(h.ip),
-            nic: extra.nic ?? "ens33",
+            nic: extra.nic ?? DEFAULT_NIC,
             gateway: extra.gateway ?? gateway,
             ...c.machines[role],
             domainName,
@@ -193,7 +193,7 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             libvirtName: `lvs-${c.network.name}`,
             bridge: `lvs-${c.network.name}`,
         },
-        libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `/var/lib/libvirt/images/${pool}`, baseVolume: `${pool}-base.qcow2`, domainType },
+        libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `${POOL_PARENT_DIR}/${pool}`, baseVolume: `${pool}-base.qcow2`, domainType },
         image: { ...c.image },
         sshUser: c.sshUser,
         service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },

@@ -21,9 +21,11 @@ export interface MachineArgs {
     userData: pulumi.Input<string>;
     networkConfig: string;
     metaData: string;
-    /** Direct kernel boot, when the image has no boot loader. */
+    /** Direct kernel boot, when the image has no boot loader: the kernel, with `initrd`. */
     kernel?: string;
+    /** The initrd of direct kernel boot; needs `kernel`. */
     initrd?: string;
+    /** The kernel command line of direct kernel boot; needs `kernel`. */
     cmdline?: string;
     /** Orders this machine's storage after the previous machine's (see `StorageQueue`). */
     storageQueue?: StorageQueue;
@@ -95,6 +97,10 @@ export interface Machine {
  * ACPI, so `virsh shutdown` works. The serial console is also logged to a file for diagnostics.
  */
 export function createMachine(name: string, args: MachineArgs, opts: pulumi.CustomResourceOptions & { dependsOn?: pulumi.Resource[] }): Machine {
+    // The config's checks reject these first; a caller of its own must not lose them silently either.
+    if (!args.kernel && (args.initrd !== undefined || args.cmdline !== undefined)) {
+        throw new Error(`createMachine ${name}: ${args.initrd !== undefined ? "initrd" : "cmdline"} is for direct kernel boot and needs kernel; set kernel or leave it out`);
+    }
     const storageOpts = { ...opts, dependsOn: [...(opts.dependsOn ?? []), ...(args.storageQueue?.after ?? [])] };
     const disk = new libvirt.Volume(`${name}-disk`, {
         name: args.diskVolume,

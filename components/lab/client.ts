@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { secretWhereHeld } from "../remote";
 import { parseVerification } from "../render";
 import { LabHostArgs, LabHostComponent } from "./host";
 
@@ -14,11 +15,12 @@ export class LabClient extends LabHostComponent {
 
     constructor(name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:LabClient", name, args, opts);
-        this.verification = this.host.steps.get("verify")!.stdout.apply((out) => {
+        const verification = this.host.steps.get("verify")!.stdout.apply((out): Verification => {
             // No output at all when an `up --target` left the step out.
             const [realServers = {}, tomcats] = parseVerification(out ?? "");
             return tomcats ? { realServers, tomcats } : { realServers };
         });
+        this.verification = secretWhereHeld(verification, args.lab.spec.secrets);
         this.registerOutputs({ ...this.hostOutputs(), verification: this.verification });
     }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LabSpec, Role, allHosts } from "../config";
 import { planLab } from "../plan";
+import { secretInputs, secretWhereHeld } from "../remote";
 import { LabAccess, labAccess } from "./access";
 import { NfsServer, TomcatBackend } from "./backends";
 import { LabClient, Verification } from "./client";
@@ -53,9 +54,12 @@ export class LvsDrCluster extends pulumi.ComponentResource {
     /** What the lab command needs to reach the lab (see `labAccess`): machines, SSH user, VIP. */
     public readonly access: pulumi.Output<LabAccess>;
 
-    constructor(name: string, args: LvsDrClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("lvs-lab:index:LvsDrCluster", name, {}, opts);
+    constructor(name: string, args: LvsDrClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Every resource input under the cluster that holds a secret config value is a secret.
+        super("lvs-lab:index:LvsDrCluster", name, {}, { ...opts, transformations: [...(opts.transformations ?? []), secretInputs(args.spec.secrets)] });
         const { spec } = args;
+        // And so is every output that holds one.
+        const kept = <T>(value: pulumi.Input<T>) => secretWhereHeld(value, spec.secrets);
         const lab = createLabContext(name, spec, this);
         const registry = new LabRegistry();
         const components = new Map<string, LabHostComponent>();
@@ -66,13 +70,13 @@ export class LvsDrCluster extends pulumi.ComponentResource {
             components.set(plan.host.name, component);
         }
 
-        this.vipUrl = pulumi.output(`http://${spec.service.vip}:${spec.service.ports[0]}/`);
-        this.hosts = pulumi.output(Object.fromEntries(allHosts(spec).map((h) => [h.name, h.ip])));
-        this.ipvsTable = (components.get(spec.director.name) as Director).ipvsTable;
-        this.verification = (components.get(spec.client.name) as LabClient).verification;
+        this.vipUrl = kept(`http://${spec.service.vip}:${spec.service.ports[0]}/`);
+        this.hosts = kept(Object.fromEntries(allHosts(spec).map((h) => [h.name, h.ip])));
+        this.ipvsTable = kept((components.get(spec.director.name) as Director).ipvsTable);
+        this.verification = kept((components.get(spec.client.name) as LabClient).verification);
         this.clientPrivateKey = pulumi.secret(lab.clientKey.privateKey);
-        this.hostKeys = pulumi.all(Object.fromEntries(allHosts(spec).map((h) => [h.name, components.get(h.name)!.hostKey])));
-        this.access = pulumi.output(labAccess(spec));
+        this.hostKeys = kept(pulumi.all(Object.fromEntries(allHosts(spec).map((h) => [h.name, components.get(h.name)!.hostKey]))));
+        this.access = kept(labAccess(spec));
         this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys, access: this.access });
     }
 }

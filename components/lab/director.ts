@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { secretWhereHeld } from "../remote";
 import { LabHostArgs, LabHostComponent } from "./host";
 
 /**
@@ -16,7 +17,7 @@ export class Director extends LabHostComponent {
         super("lvs-lab:index:Director", name, args, opts);
         const service = this.host.steps.get("service")!;
         this.serviceStep = service;
-        this.ipvsTable = service.stdout;
+        this.ipvsTable = secretWhereHeld(service.stdout, args.lab.spec.secrets);
         this.registerOutputs({ ...this.hostOutputs(), ipvsTable: this.ipvsTable });
     }
 }

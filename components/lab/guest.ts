@@ -2,7 +2,7 @@ import * as libvirt from "@pulumi/libvirt";
 import * as pulumi from "@pulumi/pulumi";
 import { HostSpec, LabSpec } from "../config";
 import { LabFabric, LabFabricArgs, StorageQueue, createLabFabric, createMachine } from "../infra";
-import { GuestConnection, SshKey, remoteStep, waitForSsh } from "../remote";
+import { GuestConnection, SshKey, holdsSecret, remoteStep, waitForSsh } from "../remote";
 import { renderCloudInitWait, renderMetaData, renderNetworkConfig, renderUserData } from "../render";
 
 /** What every role component shares: the spec, the libvirt pieces and the lab's client key. */
@@ -43,7 +43,8 @@ export interface BootedMachine {
  */
 export function bootMachine(name: string, lab: LabContext, host: HostSpec, parent?: pulumi.Resource, dependsOn: pulumi.Resource[] = []): BootedMachine {
     const { spec, fabric } = lab;
-    const hostKey = new SshKey(`${name}-host-key`, `lvs-lab-${host.name}`, { parent });
+    const comment = `lvs-lab-${host.name}`;
+    const hostKey = new SshKey(`${name}-host-key`, comment, { parent }, holdsSecret(comment, spec.secrets));
     const userData = pulumi.secret(
         pulumi.all([lab.clientKey.publicKey, hostKey.privateKey, hostKey.publicKey]).apply(([authorizedKey, hostPrivateKey, hostPublicKey]) =>
             renderUserData(spec, host, { authorizedKey, hostPrivateKey, hostPublicKey }),
@@ -78,7 +79,7 @@ export function createGuest(name: string, lab: LabContext, host: HostSpec, paren
     const machine = bootMachine(name, lab, host, parent, dependsOn);
     const connection: GuestConnection = { host: host.ip, user: lab.spec.sshUser, privateKey: lab.clientKey.privateKey, hostKey: machine.hostKey.publicKey };
     const machineId = machine.domain.id;
-    const sshUp = waitForSsh(`${name}-ssh`, host.ip, machine.consoleLog, machineId, { parent, dependsOn: [machine.domain] });
+    const sshUp = waitForSsh(`${name}-ssh`, host.ip, machine.consoleLog, machineId, { parent, dependsOn: [machine.domain] }, lab.spec.secrets);
     const ready = remoteStep(`${name}-cloud-init`, { connection, machineId, script: renderCloudInitWait(host), secrets: lab.spec.secrets }, { parent, dependsOn: [sshUp] });
     return { connection, domain: machine.domain, ready };
 }
@@ -90,7 +91,8 @@ export function createGuest(name: string, lab: LabContext, host: HostSpec, paren
 export function createLabContext(name: string, spec: LabSpec, parent?: pulumi.Resource): LabContext {
     const provider = new libvirt.Provider(`${name}-libvirt`, { uri: spec.libvirt.uri }, { parent });
     const fabric = createLabFabric(name, labFabricArgs(spec), { parent, provider });
-    const clientKey = new SshKey(`${name}-client-key`, `lvs-lab-${spec.network.name}-client`, { parent });
+    const comment = `lvs-lab-${spec.network.name}-client`;
+    const clientKey = new SshKey(`${name}-client-key`, comment, { parent }, holdsSecret(comment, spec.secrets));
     return { spec, fabric, provider, clientKey, storageQueue: new StorageQueue() };
 }
 

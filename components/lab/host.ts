@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HostPlan, StepRef } from "../plan";
-import { remoteStep } from "../remote";
+import { remoteStep, secretWhereHeld } from "../remote";
 import { Guest, LabContext, createGuest } from "./guest";
 
 /**
@@ -94,8 +94,8 @@ export abstract class LabHostComponent extends pulumi.ComponentResource {
     constructor(type: string, name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, withPreviousNames(name, args.previousName, opts));
         this.host = createLabHost(name, args, this);
-        this.address = pulumi.output(args.plan.host.ip);
-        this.hostKey = pulumi.output(this.host.guest.connection.hostKey);
+        this.address = secretWhereHeld(args.plan.host.ip, args.lab.spec.secrets);
+        this.hostKey = secretWhereHeld(this.host.guest.connection.hostKey, args.lab.spec.secrets);
     }
 
     /** The outputs every host has, for `registerOutputs`. */

@@ -1,2 +1,3 @@
 export * from "./remoteStep";
 export * from "./sshKey";
+export * from "./secrecy";

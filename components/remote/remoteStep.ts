@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HostScript, renderSshWait } from "../render";
+import { holdsSecret } from "./secrecy";
 
 /** How every remote step reaches its guest. */
 export interface GuestConnection {
@@ -43,11 +44,6 @@ export interface RemoteStepArgs {
     secrets?: readonly string[];
 }
 
-/** Whether a script holds any of the secret values. */
-export function holdsSecret(script: string, secrets: readonly string[] = []): boolean {
-    return secrets.some((s) => s !== "" && script.includes(s));
-}
-
 /** The first line of every step's command: which machine it ran on (a shell comment). */
 export function machineLine(machineId: string): string {
     return `# lvs-lab machine ${machineId}`;
@@ -57,6 +53,21 @@ export function machineLine(machineId: string): string {
 function onMachine(machineId: pulumi.Input<string>, command: string): pulumi.Output<string> {
     return pulumi.output(machineId).apply((id) => `${machineLine(id)}\n${command}`);
 }
+
+/**
+ * How a command that runs `script` keeps the config's secrets: when the script holds one, its
+ * text is a secret (`[secret]` in the preview's diff, encrypted in the state) and its output is
+ * hidden (a secret, and never logged), since a script may echo what it writes.
+ * @param text the command's text, as the resource gets it.
+ * @param secretOutput hide the output anyway.
+ */
+function commandSecrecy(script: string, text: pulumi.Output<string>, secrets?: readonly string[], secretOutput?: boolean): { create: pulumi.Output<string>; hideOutput: boolean } {
+    const secret = holdsSecret(script, secrets);
+    return { create: secret ? pulumi.secret(text) : text, hideOutput: secret || secretOutput === true };
+}
+
+/** What hides a command's output from the engine's progress lines (its state is hidden by `additionalSecretOutputs`). */
+const hidden = { logging: "none" as const };
 
 /**
  * The one SSH-command wrapper: every remote step goes through here.
@@ -73,10 +84,7 @@ function onMachine(machineId: pulumi.Input<string>, command: string): pulumi.Out
  *   since a script may echo what it writes.
  */
 export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-    const secret = holdsSecret(args.script.create, args.secrets);
-    const hideOutput = secret || args.secretOutput;
-    const text = onMachine(args.machineId, asRoot(args.script.create));
-    const create = secret ? pulumi.secret(text) : text;
+    const { create, hideOutput } = commandSecrecy(args.script.create, onMachine(args.machineId, asRoot(args.script.create)), args.secrets, args.secretOutput);
     return new command.remote.Command(
         name,
         {
@@ -91,7 +99,7 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
             },
             create,
             addPreviousOutputInEnv: false,
-            ...(hideOutput ? { logging: "none" as const } : {}),
+            ...(hideOutput ? hidden : {}),
         },
         { ...opts, ...(hideOutput ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}) },
     );
@@ -100,9 +108,16 @@ export function remoteStep(name: string, args: RemoteStepArgs, opts: pulumi.Cust
 /**
  * Waits, from where the engine runs, until the guest's SSH port answers (bounded; see
  * `renderSshWait`). Every remote step of a machine depends on this, so no step burns its dial
- * retries on a VM that is still booting. A new machine re-runs it, as for remote steps.
+ * retries on a VM that is still booting. A new machine re-runs it, as for remote steps, and a
+ * script that holds a secret value (the address, the console log's path) is kept secret as theirs.
+ * @param secrets the config's secret values (`LabSpec.secrets`).
  */
-export function waitForSsh(name: string, host: string, consoleLog: string, machineId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): command.local.Command {
-    const create = onMachine(machineId, renderSshWait(host, consoleLog));
-    return new command.local.Command(name, { create, interpreter: ["/bin/bash", "-c"] }, opts);
+export function waitForSsh(name: string, host: string, consoleLog: string, machineId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, secrets?: readonly string[]): command.local.Command {
+    const script = renderSshWait(host, consoleLog);
+    const { create, hideOutput } = commandSecrecy(script, onMachine(machineId, script), secrets);
+    return new command.local.Command(
+        name,
+        { create, interpreter: ["/bin/bash", "-c"], ...(hideOutput ? hidden : {}) },
+        { ...opts, ...(hideOutput ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}) },
+    );
 }

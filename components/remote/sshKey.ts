@@ -91,8 +91,11 @@ export class SshKey extends pulumi.dynamic.Resource {
     /**
      * @param name resource name.
      * @param comment the key comment (changing it replaces the key with a new pair).
+     * @param secretComment the comment holds a secret value: it and the public key, which holds
+     *   it, are secrets too (the private key always is).
      */
-    constructor(name: string, comment: string, opts?: pulumi.CustomResourceOptions) {
-        super(sshKeyProvider, name, { comment, privateKey: undefined, publicKey: undefined }, { ...opts, additionalSecretOutputs: ["privateKey"] }, "lvs-lab", "SshKey");
+    constructor(name: string, comment: string, opts?: pulumi.CustomResourceOptions, secretComment = false) {
+        const secretOutputs = ["privateKey", ...(secretComment ? ["publicKey", "comment"] : [])];
+        super(sshKeyProvider, name, { comment: secretComment ? pulumi.secret(comment) : comment, privateKey: undefined, publicKey: undefined }, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secretOutputs] }, "lvs-lab", "SshKey");
     }
 }

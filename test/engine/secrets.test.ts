@@ -19,7 +19,8 @@ function files(dir: string): string[] {
  * what it was sent and runs none of it. So the keepalived step is a real `command:remote:Command`
  * in a real state, its script reaches "the guest" with the password in it, and the test reads
  * what the engine shows and stores: the preview's diff, `up`'s output and every file of the
- * backend (the stack, its checkpoints and backups).
+ * backend (the stack, its checkpoints and backups). Last, a second key, `service.vip`, is set with
+ * `--secret --path` too, and held to the same.
  */
 describe("secret config values through the real engine", () => {
     const sshd = new TestSshd(join(REPO, ".lab", "tmp", `sshd-secrets-${process.pid}`));
@@ -121,5 +122,25 @@ describe("secret config values through the real engine", () => {
         await pulumi(["up", "--yes", "--skip-preview"], "pulumi up");
         expect(holding(PLAIN).length).toBeGreaterThan(0);
         expect(typeof (await exported(false))["director1-service"].inputs.create).toBe("string");
+    });
+
+    it("a second key, service.vip, set with --secret --path: no preview, output or state file holds the VIP in clear, and the guest gets it", async () => {
+        // After the control (whose `ha` is in clear now): an unused host address of the ha stack's
+        // 192.168.169.0/24, new to this backend (the steps before held the stack's own VIP in
+        // clear), so a file that holds it was written after it became a secret.
+        const VIP = "192.168.169.123";
+        await pulumi(["config", "set", "--path", "--secret", "service.vip", VIP], "config set service.vip");
+        const preview = await pulumi(["preview", "--diff"], "preview --diff");
+        expect(preview.stdout).not.toContain(VIP);
+        const up = await pulumi(["up", "--yes", "--skip-preview"], "pulumi up");
+        expect(up.stdout + up.stderr).not.toContain(VIP);
+        expect(commands().filter((c) => c.includes(VIP)).length).toBeGreaterThan(0);
+        expect(holding(VIP)).toEqual([]);
+        for (const out of seen) expect(out).not.toContain(VIP);
+        // The steps that hold it are secret in the state; the VIP is in them, encrypted.
+        const state = await exported(false);
+        const holders = Object.entries(await exported(true)).filter(([, r]) => JSON.stringify(r.inputs ?? {}).includes(VIP)).map(([name]) => name);
+        expect(holders.length).toBeGreaterThan(0);
+        for (const name of holders) expect(state[name].inputs.create, name).toMatchObject(SECRET_SIG);
     });
 });

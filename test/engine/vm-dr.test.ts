@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GUEST_SYSTEM_ACCOUNTS } from "../../components/config";
 import { loadStackConfig } from "../stacks";
 import { REPO, Ran, ok, run, sandbox } from "./harness";
 import * as render from "../../components/render";
@@ -89,6 +90,14 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     it("names the NIC ens33 by MAC with the configured address (cloud-init network-config)", async () => {
         expect(await sh(lab.spec.director, "ip -o -4 addr show dev ens33")).toContain(`${lab.spec.director.ip}/24`);
         expect(readFileSync(`/var/log/libvirt/qemu/${lab.spec.director.domainName}-console.log`, "utf8")).toMatch(/cloud-init/);
+    });
+
+    it("every system account of the image (uid < 1000) is one GUEST_SYSTEM_ACCOUNTS lists, so validation rejects it as sshUser", async () => {
+        for (const host of [lab.spec.director, ...lab.spec.realServers, lab.spec.client]) {
+            const accounts = (await sh(host, "awk -F: '$3 < 1000 {print $1}' /etc/passwd")).split("\n").filter(Boolean);
+            expect(accounts, host.name).toContain("root");
+            expect(accounts.filter((a) => !(GUEST_SYSTEM_ACCOUNTS as readonly string[]).includes(a)), host.name).toEqual([]);
+        }
     });
 
     it("real servers: the VIP on lo:0 as /32 after the ARP sysctls", async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
     ConfigIssue,
     DEFAULT_IMAGE,
+    GUEST_SYSTEM_ACCOUNTS,
     LabConfigError,
     applyFixLines,
     decodeConfigValue,
@@ -26,6 +27,11 @@ interface Fault {
     writes: string[];
     reads: string[];
     reported: string;
+    /**
+     * The value the report must show as given, when the fault gave one; absent when the fault is a
+     * missing key, or a key (or section) that must not be there at all, which the report names.
+     */
+    given?: { value: unknown };
 }
 
 /** A way to break a config; returns undefined when it does not apply to this config. */
@@ -42,39 +48,41 @@ const hostKeys = (raw: Raw): string[] => [
 const at = (raw: Raw, key: string): any => key.split(/[.[\]]+/).filter(Boolean).reduce((o, k) => o[k], raw);
 const choose = <T>(list: readonly T[], pick: number): T => list[pick % list.length];
 const mode = (raw: Raw): string => raw.service.mode ?? "dr";
-const fault = (kind: string, reported: string, writes: string[], reads: string[] = []): Fault => ({ kind, reported, writes, reads });
+const fault = (kind: string, reported: string, writes: string[], reads: string[] = [], given?: { value: unknown }): Fault => ({ kind, reported, writes, reads, ...(given ? { given } : {}) });
+/** A fault that gave a value: the report must show it. */
+const gave = (kind: string, reported: string, value: unknown, writes: string[], reads: string[] = []): Fault => fault(kind, reported, writes, reads, { value });
 
 const breakers: Record<string, Breaker> = {
     weightOfWrongType: (raw, pick) => {
         const i = pick % raw.realServers.length;
         raw.realServers[i].weight = choose(["three", true, "5", [1]], pick);
-        return fault("weightOfWrongType", `realServers[${i}].weight`, [`realServers[${i}].weight`]);
+        return gave("weightOfWrongType", `realServers[${i}].weight`, raw.realServers[i].weight, [`realServers[${i}].weight`]);
     },
     weightOutOfRange: (raw, pick) => {
         const i = pick % raw.realServers.length;
         raw.realServers[i].weight = pick % 2 ? -1 - pick : 65536 + pick;
-        return fault("weightOutOfRange", `realServers[${i}].weight`, [`realServers[${i}].weight`]);
+        return gave("weightOutOfRange", `realServers[${i}].weight`, raw.realServers[i].weight, [`realServers[${i}].weight`]);
     },
     portsAsNumber: (raw, pick) => {
         raw.service.ports = choose([80, 8080, 443], pick);
-        return fault("portsAsNumber", "service.ports", ["service.ports"]);
+        return gave("portsAsNumber", "service.ports", raw.service.ports, ["service.ports"]);
     },
     portOutOfRange: (raw, pick) => {
         raw.service.ports = [pick % 2 ? 0 : 65536 + pick];
-        return fault("portOutOfRange", "service.ports[0]", ["service.ports"]);
+        return gave("portOutOfRange", "service.ports[0]", raw.service.ports[0], ["service.ports"]);
     },
     portTwice: (raw) => {
         raw.service.ports = [80, 81, 80];
-        return fault("portTwice", "service.ports", ["service.ports"]);
+        return gave("portTwice", "service.ports", 80, ["service.ports"]);
     },
     sshPort: (raw) => {
         raw.service.ports = [22];
-        return fault("sshPort", "service.ports[0]", ["service.ports"], ["service.mode"]);
+        return gave("sshPort", "service.ports[0]", 22, ["service.ports"], ["service.mode"]);
     },
     nopreemptAsText: (raw, pick) => {
         if (!raw.ha) return undefined;
         raw.ha.nopreempt = choose(["yes", "no", "maybe"], pick);
-        return fault("nopreemptAsText", "ha.nopreempt", ["ha.nopreempt"]);
+        return gave("nopreemptAsText", "ha.nopreempt", raw.ha.nopreempt, ["ha.nopreempt"]);
     },
     unknownKey: (raw, pick) => {
         const [parent, key] = choose([["service", "shceduler"], ["network", "cdir"], ["", "servcie"], [`realServers[${pick % raw.realServers.length}]`, "wieght"]], pick);
@@ -86,72 +94,72 @@ const breakers: Record<string, Breaker> = {
     outsideTheNetwork: (raw, pick) => {
         const host = choose(hostKeys(raw), pick);
         at(raw, host).ip = `10.${pick % 250}.0.7`;
-        return fault("outsideTheNetwork", `${host}.ip`, [`${host}.ip`]);
+        return gave("outsideTheNetwork", `${host}.ip`, at(raw, host).ip, [`${host}.ip`]);
     },
     addressTwice: (raw, pick) => {
         const hosts = hostKeys(raw);
         const host = hosts[1 + (pick % (hosts.length - 1))];
         at(raw, host).ip = raw.director.ip;
-        return fault("addressTwice", `${host}.ip`, [`${host}.ip`], ["director.ip"]);
+        return gave("addressTwice", `${host}.ip`, raw.director.ip, [`${host}.ip`], ["director.ip"]);
     },
     nameTwice: (raw, pick) => {
         const hosts = hostKeys(raw);
         const host = hosts[1 + (pick % (hosts.length - 1))];
         at(raw, host).name = raw.director.name;
-        return fault("nameTwice", `${host}.name`, [`${host}.name`], ["director.name"]);
+        return gave("nameTwice", `${host}.name`, raw.director.name, [`${host}.name`], ["director.name"]);
     },
     vipIsAHost: (raw, pick) => {
         const host = choose(hostKeys(raw), pick);
         raw.service.vip = at(raw, host).ip;
-        return fault("vipIsAHost", "service.vip", ["service.vip"], [`${host}.ip`]);
+        return gave("vipIsAHost", "service.vip", raw.service.vip, ["service.vip"], [`${host}.ip`]);
     },
     persistenceTooLong: (raw, pick) => {
         raw.service.persistence = 2_678_401 + pick;
-        return fault("persistenceTooLong", "service.persistence", ["service.persistence"]);
+        return gave("persistenceTooLong", "service.persistence", raw.service.persistence, ["service.persistence"]);
     },
     unusableMac: (raw, pick) => {
         const host = choose(hostKeys(raw), pick);
         at(raw, host).mac = choose(["01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "fe:54:00:00:00:01", "00:00:00:00:00:00", "33:33:00:00:00:01"], pick);
-        return fault("unusableMac", `${host}.mac`, [`${host}.mac`]);
+        return gave("unusableMac", `${host}.mac`, at(raw, host).mac, [`${host}.mac`]);
     },
     unusableNetwork: (raw, pick) => {
         raw.network.cidr = choose(["0.0.0.0/0", "127.0.0.0/8", "224.0.0.0/24", "240.0.0.0/24", `${raw.network.cidr.split("/")[0]}/33`, "10.0.0.0/30"], pick);
-        return fault("unusableNetwork", "network.cidr", ["network.cidr"]);
+        return gave("unusableNetwork", "network.cidr", raw.network.cidr, ["network.cidr"]);
     },
     gatewayIsTheVip: (raw, pick) => {
         if (mode(raw) === "nat") return undefined;
         const i = pick % raw.realServers.length;
         raw.realServers[i].gateway = raw.service.vip;
-        return fault("gatewayIsTheVip", `realServers[${i}].gateway`, [`realServers[${i}].gateway`], ["service.vip", "service.mode"]);
+        return gave("gatewayIsTheVip", `realServers[${i}].gateway`, raw.service.vip, [`realServers[${i}].gateway`], ["service.vip", "service.mode"]);
     },
     gatewayIsItself: (raw, pick) => {
         if (mode(raw) === "nat") return undefined;
         const i = pick % raw.realServers.length;
         raw.realServers[i].gateway = raw.realServers[i].ip;
-        return fault("gatewayIsItself", `realServers[${i}].gateway`, [`realServers[${i}].gateway`], [`realServers[${i}].ip`, "service.mode"]);
+        return gave("gatewayIsItself", `realServers[${i}].gateway`, raw.realServers[i].ip, [`realServers[${i}].gateway`], [`realServers[${i}].ip`, "service.mode"]);
     },
     gatewayIsADirector: (raw, pick) => {
         if (mode(raw) === "nat") return undefined;
         const i = pick % raw.realServers.length;
         const director = choose(["director", ...(raw.ha?.peers ?? []).map((_: unknown, k: number) => `ha.peers[${k}]`)], pick);
         raw.realServers[i].gateway = at(raw, director).ip;
-        return fault("gatewayIsADirector", `realServers[${i}].gateway`, [`realServers[${i}].gateway`], [`${director}.ip`, "service.mode"]);
+        return gave("gatewayIsADirector", `realServers[${i}].gateway`, raw.realServers[i].gateway, [`realServers[${i}].gateway`], [`${director}.ip`, "service.mode"]);
     },
     udp: (raw) => {
         raw.service.protocol = "udp";
-        return fault("udp", "service.protocol", ["service.protocol"]);
+        return gave("udp", "service.protocol", "udp", ["service.protocol"]);
     },
     missingImage: (raw, pick) => {
         raw.image.source = `/srv/missing-${pick}.qcow2`;
-        return fault("missingImage", "image.source", ["image.source"]);
+        return gave("missingImage", "image.source", raw.image.source, ["image.source"]);
     },
     modeMisspelt: (raw, pick) => {
         raw.service.mode = choose(["DR", "direct", "nat ", "tunnel"], pick);
-        return fault("modeMisspelt", "service.mode", ["service.mode"]);
+        return gave("modeMisspelt", "service.mode", raw.service.mode, ["service.mode"]);
     },
     unknownScheduler: (raw, pick) => {
         raw.service.scheduler = choose(["fastest", "WRR", "round-robin"], pick);
-        return fault("unknownScheduler", "service.scheduler", ["service.scheduler"]);
+        return gave("unknownScheduler", "service.scheduler", raw.service.scheduler, ["service.scheduler"]);
     },
     missingSection: (raw, pick) => {
         const key = choose(["client", "director", "image"], pick);
@@ -163,27 +171,27 @@ const breakers: Record<string, Breaker> = {
         if ((raw[list]?.length ?? 0) < 2) return undefined;
         const i = raw[list].length - 1;
         raw[list][i] = "web9";
-        return fault("itemNotAMap", `${list}[${i}]`, [`${list}[${i}]`]);
+        return gave("itemNotAMap", `${list}[${i}]`, "web9", [`${list}[${i}]`]);
     },
     exportNotListed: (raw, pick) => {
         if (!raw.nfs) return undefined;
         const i = pick % raw.realServers.length;
         raw.realServers[i].nfsExport = "/opt/other";
-        return fault("exportNotListed", `realServers[${i}].nfsExport`, [`realServers[${i}].nfsExport`], ["nfs.exports"]);
+        return gave("exportNotListed", `realServers[${i}].nfsExport`, "/opt/other", [`realServers[${i}].nfsExport`], ["nfs.exports"]);
     },
     nicTooLong: (raw) => {
         raw.director.nic = "enp0s31f6abcdef";
-        return fault("nicTooLong", "director.nic", ["director.nic"]);
+        return gave("nicTooLong", "director.nic", raw.director.nic, ["director.nic"]);
     },
     priorityTwice: (raw) => {
         if (!raw.ha) return undefined;
         raw.ha.peers[0].priority = raw.director.priority ?? 150;
-        return fault("priorityTwice", "ha.peers[0].priority", ["ha.peers[0].priority"], ["director.priority"]);
+        return gave("priorityTwice", "ha.peers[0].priority", raw.ha.peers[0].priority, ["ha.peers[0].priority"], ["director.priority"]);
     },
     routerIdOutOfRange: (raw, pick) => {
         if (!raw.ha) return undefined;
         raw.ha.virtualRouterId = 256 + pick;
-        return fault("routerIdOutOfRange", "ha.virtualRouterId", ["ha.virtualRouterId"]);
+        return gave("routerIdOutOfRange", "ha.virtualRouterId", raw.ha.virtualRouterId, ["ha.virtualRouterId"]);
     },
     natGatewayOutsideNat: (raw) => {
         if (!raw.ha || mode(raw) === "nat") return undefined;
@@ -197,34 +205,42 @@ const breakers: Record<string, Breaker> = {
     },
     kernelWithoutInitrd: (raw) => {
         raw.image.kernel = "/boot/vmlinuz";
-        return fault("kernelWithoutInitrd", "image.kernel", ["image.kernel", "image.initrd"]);
+        return gave("kernelWithoutInitrd", "image.kernel", raw.image.kernel, ["image.kernel", "image.initrd"]);
+    },
+    cmdlineWithoutKernel: (raw, pick) => {
+        raw.image.cmdline = choose(["console=ttyS0", "quiet", "root=LABEL=lvs-root ro"], pick);
+        return gave("cmdlineWithoutKernel", "image.cmdline", raw.image.cmdline, ["image.cmdline"], ["image.kernel"]);
+    },
+    sshUserSystemAccount: (raw, pick) => {
+        raw.sshUser = choose(GUEST_SYSTEM_ACCOUNTS, pick);
+        return gave("sshUserSystemAccount", "sshUser", raw.sshUser, ["sshUser"]);
     },
     sshUserOfWrongType: (raw, pick) => {
         raw.sshUser = choose([5, ["lab"], "Lab User"], pick);
-        return fault("sshUserOfWrongType", "sshUser", ["sshUser"]);
+        return gave("sshUserOfWrongType", "sshUser", raw.sshUser, ["sshUser"]);
     },
     hostAtTheGateway: (raw, pick) => {
         const host = choose(hostKeys(raw), pick);
         at(raw, host).ip = raw.network.cidr.replace(/0\/\d+$/, "1");
-        return fault("hostAtTheGateway", `${host}.ip`, [`${host}.ip`], ["network.cidr", "network.gateway"]);
+        return gave("hostAtTheGateway", `${host}.ip`, at(raw, host).ip, [`${host}.ip`], ["network.cidr", "network.gateway"]);
     },
     macTwice: (raw, pick) => {
         const hosts = hostKeys(raw);
         const host = hosts[1 + (pick % (hosts.length - 1))];
         at(raw, host).mac = `52:54:00:${raw.director.ip.split(".").slice(1).map((o: string) => Number(o).toString(16).padStart(2, "0")).join(":")}`;
-        return fault("macTwice", `${host}.mac`, [`${host}.mac`], ["director.ip", "director.mac"]);
+        return gave("macTwice", `${host}.mac`, at(raw, host).mac, [`${host}.mac`], ["director.ip", "director.mac"]);
     },
     exportTwice: (raw) => {
         if (!raw.nfs) return undefined;
         raw.nfs.exports = [...raw.nfs.exports, raw.nfs.exports[0]];
-        return fault("exportTwice", "nfs.exports", ["nfs.exports"]);
+        return gave("exportTwice", "nfs.exports", raw.nfs.exports[0], ["nfs.exports"]);
     },
     sectionOfWrongType: (raw, pick) => {
         const [key, value] = choose([["service.healthCheck", "yes"], ["ha.peers", "director2"], ["service", "web"], ["client", null], ["tomcats", 2]] as const, pick);
         if (key.startsWith("ha.") && !raw.ha) return undefined;
         const [parent, leaf] = key.includes(".") ? [at(raw, key.split(".")[0]), key.split(".")[1]] : [raw, key];
         parent[leaf] = value;
-        return fault("sectionOfWrongType", key, [key]);
+        return gave("sectionOfWrongType", key, value, [key]);
     },
     haWithoutNatGateway: (raw) => {
         if (raw.ha || mode(raw) !== "nat") return undefined;
@@ -235,26 +251,26 @@ const breakers: Record<string, Breaker> = {
         if (mode(raw) === "nat") return undefined;
         const i = pick % raw.realServers.length;
         raw.realServers[i].port = 8081;
-        return fault("portRemapWithoutNat", `realServers[${i}].port`, [`realServers[${i}].port`], ["service.mode", "service.ports"]);
+        return gave("portRemapWithoutNat", `realServers[${i}].port`, 8081, [`realServers[${i}].port`], ["service.mode", "service.ports"]);
     },
     badNames: (raw, pick) => {
         const [key, value] = choose([["network.name", "Bad_Name"], ["client.name", "client-"], ["director.name", "1st"], ["network.name", "much-too-long-name"]], pick);
         const [section, leaf] = key.split(".");
         raw[section][leaf] = value;
-        return fault("badNames", key, [key]);
+        return gave("badNames", key, value, [key]);
     },
     ownerPriority: (raw) => {
         if (!raw.ha) return undefined;
         raw.director.priority = 255;
-        return fault("ownerPriority", "director.priority", ["director.priority"]);
+        return gave("ownerPriority", "director.priority", 255, ["director.priority"]);
     },
     portOfWrongType: (raw) => {
         raw.service.ports = [80, "http"];
-        return fault("portOfWrongType", "service.ports[1]", ["service.ports"]);
+        return gave("portOfWrongType", "service.ports[1]", "http", ["service.ports"]);
     },
     wrongGateway: (raw) => {
         raw.network.gateway = raw.client.ip;
-        return fault("wrongGateway", "network.gateway", ["network.gateway"], ["client.ip"]);
+        return gave("wrongGateway", "network.gateway", raw.client.ip, ["network.gateway"], ["client.ip"]);
     },
 };
 
@@ -314,7 +330,14 @@ describe("property: several faults at once", () => {
                 if (faults.length === 0) return;
                 expect(error, `faults ${faults.map((f) => f.kind).join(", ")} were accepted`).toBeDefined();
                 const paths = error!.issues.map((i) => i.path);
-                for (const f of faults) expect(paths, `${f.kind} at ${f.reported}`).toContain(f.reported);
+                for (const f of faults) {
+                    expect(paths, `${f.kind} at ${f.reported}`).toContain(f.reported);
+                    if (!f.given) continue;
+                    // As typed (an address, a number) or as the schema's messages quote it ("DR", [1]).
+                    const shown = [String(f.given.value), JSON.stringify(f.given.value)];
+                    const messages = error!.issues.filter((i) => i.path === f.reported).map((i) => i.message);
+                    expect(messages.some((m) => shown.some((s) => m.includes(s))), `${f.kind} at ${f.reported} does not say it was given ${shown[1]}: ${messages.join(" | ")}`).toBe(true);
+                }
                 for (const issue of error!.issues) {
                     expect(issue.fix.length, `${issue.path} has no fix`).toBeGreaterThan(0);
                     expect(issue.message).not.toContain("undefined");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, LabConfigError, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
+import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
 
 const base = () => structuredClone(loadStackConfig("dr-tomcat")) as any;
@@ -59,6 +59,38 @@ describe("defaults", () => {
     it("routes NAT real servers through the director", () => {
         const spec = parseLabConfig(loadStackConfig("nat"));
         expect(spec.realServers.map((r) => r.gateway)).toEqual(["172.25.7.2", "172.25.7.2"]);
+    });
+
+    it("the schema's defaults are the constants the checks and the spec fall back to", () => {
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        delete raw.service.mode;
+        delete raw.ha.virtualRouterId;
+        delete raw.director.priority;
+        delete raw.ha.peers[0].priority;
+        raw.ha.peers.push({ name: "director3", ip: "192.168.169.52" });
+        const spec = parseLabConfig(raw);
+        expect([spec.libvirt.uri, spec.service.mode, spec.ha!.virtualRouterId]).toEqual([DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID]);
+        expect(directors(spec).map((d) => d.priority)).toEqual([defaultPriority(), defaultPriority(0), defaultPriority(1)]);
+        expect([defaultPriority(), defaultPriority(0), defaultPriority(1)]).toEqual([150, 100, 90]);
+        // The director's NIC is a key; every other machine gets the same name.
+        expect(new Set(allHosts(spec).map((h) => h.nic))).toEqual(new Set([DEFAULT_NIC]));
+    });
+
+    it("a key whose value is invalid: the checks across keys use its default, as the fixed config will", () => {
+        // With no ha.virtualRouterId the VIP's instance has the default id, which the NAT gateway's fix avoids.
+        const raw = structuredClone(loadStackConfig("nat")) as any;
+        raw.ha = { peers: [{ name: "director2", ip: "172.25.7.9" }], natGateway: { ip: "172.25.7.254", virtualRouterId: "x" } };
+        expect(() => parseLabConfig(raw)).toThrow(`ha.natGateway.virtualRouterId: must be a VRRP router id from 1 to 255; got "x"\n    fix: npm run lab -- config set --path ha.natGateway.virtualRouterId ${DEFAULT_VIRTUAL_ROUTER_ID + 1}`);
+        // A bad mode: the checks run as in the default mode, DR, where a real server's gateway must not be the director.
+        const dr = base();
+        dr.service.mode = "direct";
+        dr.realServers[0].gateway = dr.director.ip;
+        expect(() => parseLabConfig(dr)).toThrow(`realServers[0].gateway: in ${DEFAULT_MODE.toUpperCase()} mode replies bypass the director, so the gateway must not be director.ip ${dr.director.ip}`);
+        // A bad libvirt.uri: the files are checked as for the default URI, a libvirt on this machine.
+        const files = base();
+        files.libvirt = { uri: "" };
+        Object.assign(files.image, { kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img" });
+        expect(() => parseLabConfig(files, { exists: (p) => p === DEFAULT_IMAGE })).toThrow(`image.kernel: must be a file on the libvirt host (${DEFAULT_LIBVIRT_URI}); got /boot/vmlinuz, which does not exist`);
     });
 });
 
@@ -320,6 +352,22 @@ describe("director HA", () => {
         expect(() => parseLabConfig(single)).toThrow("service.healthCheck: health checks run in keepalived, which the lab runs only for director HA; set ha.peers or remove service.healthCheck");
     });
 
+    it("rejects an sshUser that is one of the image's system accounts, which cloud-init would not make an SSH login", () => {
+        const raw = base();
+        for (const user of ["root", "nobody", "daemon", "www-data", "sshd", "tomcat", "statd", "_apt", "messagebus", "systemd-network"]) {
+            raw.sshUser = user;
+            expect(() => parseLabConfig(raw), user).toThrow(
+                `sshUser: must be a user the guest image does not have: ${user} is one of its system accounts, whose shell and locked password cloud-init keeps, so the lab's key could not log in as it; got "${user}"\n` +
+                    "    fix: npm run lab -- config rm --path sshUser",
+            );
+        }
+        // The fix restores the default, which the image does not have.
+        expect(parseLabConfig(fixed(raw)).sshUser).toBe("lab");
+        expect(GUEST_SYSTEM_ACCOUNTS).not.toContain("lab");
+        raw.sshUser = "ops";
+        expect(parseLabConfig(raw).sshUser).toBe("ops");
+    });
+
     it("rejects a password VRRP cannot carry", () => {
         const raw = ha();
         raw.ha.authPass = "much-too-long";
@@ -571,6 +619,28 @@ describe("local files, checked before anything is created", () => {
         expect(asked).toEqual([]);
         raw.image.source = "/nowhere.qcow2";
         expect(() => parseLabConfig(raw)).not.toThrow();
+    });
+
+    it("rejects a direct-kernel-boot key without image.kernel, which would be dropped, and a kernel without its initrd", () => {
+        const cmdline = base();
+        cmdline.image.cmdline = "console=ttyS0 quiet";
+        expect(() => parseLabConfig(cmdline)).toThrow(
+            'image.cmdline: is the command line of direct kernel boot, so it needs image.kernel and image.initrd; without them the disk\'s boot loader boots with its own, and this one would be dropped; got "console=ttyS0 quiet" without image.kernel\n' +
+                "    fix: npm run lab -- config rm --path image.cmdline",
+        );
+        const initrd = base();
+        initrd.image.initrd = "/boot/initrd.img";
+        expect(() => parseLabConfig(initrd)).toThrow(
+            "image.initrd: direct kernel boot needs both image.kernel and image.initrd (the Debian kernel loads virtio and ext4 from the initrd); got image.initrd /boot/initrd.img without image.kernel\n" +
+                "    fix: npm run lab -- config rm --path image.initrd",
+        );
+        // Both at once: each is reported, and the printed fixes leave a config that passes.
+        initrd.image.cmdline = "console=ttyS0";
+        expect(issuesOf(initrd).map((i) => i.path)).toEqual(["image.initrd", "image.cmdline"]);
+        expect(() => parseLabConfig(fixed(initrd))).not.toThrow();
+        // With a kernel and its initrd, the command line is the domain's.
+        Object.assign(cmdline.image, { kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img" });
+        expect(parseLabConfig(cmdline).image).toMatchObject({ kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img", cmdline: "console=ttyS0 quiet" });
     });
 
     it("checks a local libvirt's kernel and initrd, not a remote one's", () => {

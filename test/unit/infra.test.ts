@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { describe, expect, it } from "vitest";
-import { cmdlineEntries, serialLogXslt } from "../../components/infra";
+import { MachineArgs, cmdlineEntries, createMachine, serialLogXslt } from "../../components/infra";
 
 describe("domain XSLT", () => {
     it("adds a logged serial port in front of the provider's pty console (xsltproc, as the provider runs it)", () => {
@@ -32,5 +32,14 @@ describe("domain XSLT", () => {
 describe("direct kernel boot", () => {
     it("turns a command line into the provider's list of one-key maps", () => {
         expect(cmdlineEntries("root=LABEL=lvs-root ro console=ttyS0,115200n8")).toEqual([{ root: "LABEL=lvs-root" }, { ro: "" }, { console: "ttyS0,115200n8" }]);
+    });
+
+    it("refuses an initrd or a command line without a kernel before it creates anything, rather than drop them", () => {
+        const args: MachineArgs = {
+            domainName: "lvs-t-m", diskVolume: "d", seedVolume: "s", vcpus: 1, memoryMiB: 256, domainType: "qemu", mac: "52:54:00:00:00:01",
+            networkId: "n", poolName: "p", baseVolumeId: "b", userData: "", networkConfig: "", metaData: "",
+        };
+        expect(() => createMachine("m", { ...args, cmdline: "console=ttyS0" }, {})).toThrow("createMachine m: cmdline is for direct kernel boot and needs kernel; set kernel or leave it out");
+        expect(() => createMachine("m", { ...args, initrd: "/boot/initrd.img" }, {})).toThrow("createMachine m: initrd is for direct kernel boot and needs kernel; set kernel or leave it out");
     });
 });

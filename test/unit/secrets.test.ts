@@ -103,3 +103,93 @@ describe("a stack whose ha.authPass was set with --secret, under mocks", () => {
         expect(step("lab-director1-service").wire.create.value).toContain(`auth_pass ${PASSWORD}`);
     });
 });
+
+describe("a stack whose service.vip, sshUser, ha.authPass and director.ip were set with --secret: the program under mocks", () => {
+    const VIP = "192.168.169.177";
+    const USER = "opsq7x";
+    const PASSWORD = "Pw4_kL.2";
+    const DIRECTOR_IP = "192.168.169.57";
+    // `--secret --path director.ip` makes the whole `director` key secret, its name too.
+    const DIRECTOR = "lvsdir9";
+    const SECRETS = [VIP, USER, PASSWORD, DIRECTOR_IP, DIRECTOR];
+    const registered: Registered[] = [];
+    /** Every component's registered outputs (what the state keeps of it), on the wire. */
+    const componentOutputs: { urn: string; wire: Record<string, any> }[] = [];
+    /** Every stack output of index.ts, resolved, and whether it is secret. */
+    const stackOutputs: Record<string, { value: unknown; secret: boolean }> = {};
+
+    /** Where a value holds one of SECRETS outside a secret. */
+    function leaks(v: unknown, where: string, found: string[] = []): string[] {
+        if (isSecret(v)) return found;
+        if (typeof v === "string") for (const s of SECRETS) if (v.includes(s)) found.push(`${where} holds ${s}`);
+        if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) leaks(x, `${where}.${k}`, found);
+        return found;
+    }
+
+    beforeAll(async () => {
+        await startMockEngine(
+            labMocks,
+            ({ req }) => registered.push({ type: req.getType(), name: req.getName(), wire: req.getObject()?.toJavaScript() ?? {}, secretOutputs: req.getAdditionalsecretoutputsList() }),
+        );
+        const monitor = pulumi.runtime.getMonitor() as any;
+        const original = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req: any, callback: any) => {
+            componentOutputs.push({ urn: req.getUrn(), wire: req.getOutputs()?.toJavaScript() ?? {} });
+            return original(req, callback);
+        };
+        // `config set --secret --path service.vip`, `--secret sshUser`, `--secret --path
+        // ha.authPass` and `--secret --path director.ip`: the engine marks those top-level keys secret. An image URL and a
+        // domain type, so the program neither reads files nor probes KVM.
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        raw.service.vip = VIP;
+        raw.sshUser = USER;
+        raw.ha.authPass = PASSWORD;
+        raw.director = { ...raw.director, ip: DIRECTOR_IP, name: DIRECTOR };
+        raw.image.source = "https://example.org/lvs-lab-bookworm.qcow2";
+        raw.libvirt = { domainType: "qemu" };
+        const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`lvs-lab:${k}`, text(v)])), ["lvs-lab:service", "lvs-lab:sshUser", "lvs-lab:ha", "lvs-lab:director"]);
+        const program: Record<string, unknown> = await import("../../index");
+        for (const [name, value] of Object.entries(program)) {
+            if (!pulumi.Output.isInstance(value)) {
+                stackOutputs[name] = { value, secret: false };
+                continue;
+            }
+            const resolved = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
+            stackOutputs[name] = { value: resolved, secret: await pulumi.isSecret(value as pulumi.Output<unknown>) };
+        }
+        await programDone();
+    });
+
+    it("holds each value in a secret wherever it flows: remote steps, cloud-init, the wait for SSH, key comments, component outputs", () => {
+        expect(registered.length).toBeGreaterThan(30);
+        const found: string[] = [];
+        for (const r of registered) leaks(r.wire, r.name, found);
+        for (const c of componentOutputs) leaks(c.wire, c.urn.split("::").pop()!, found);
+        expect(found).toEqual([]);
+        // Not vacuous: each value reaches the resources, inside secrets.
+        const secretText = JSON.stringify(registered.map((r) => r.wire));
+        for (const s of SECRETS) expect(secretText, s).toContain(s);
+        const step = (name: string) => registered.find((r) => r.name === name)!;
+        expect(isSecret(step("lab-client-verify").wire.create), "the client's requests to the VIP").toBe(true);
+        // The director's libvirt names, cloud-init network config, host key comment and wait for SSH.
+        const director = (what: string) => step(`lab-${DIRECTOR}-${what}`).wire;
+        expect(isSecret(director("domain").name), "domain name").toBe(true);
+        expect(isSecret(director("seed").networkConfig), "network-config").toBe(true);
+        expect(isSecret(director("host-key").comment), "host key comment").toBe(true);
+        expect(isSecret(director("ssh").create), "wait for SSH").toBe(true);
+        expect(director("ssh").logging).toBe("none");
+    });
+
+    it("makes every stack output that holds one a secret, with one helper for all (no output in clear holds any)", () => {
+        expect(Object.keys(stackOutputs).sort()).toEqual(["access", "clientPrivateKey", "domainType", "hostKeys", "hosts", "ipvsTable", "mode", "verification", "vipUrl"]);
+        for (const [name, { value, secret }] of Object.entries(stackOutputs)) {
+            const text = JSON.stringify(value) ?? "";
+            if (SECRETS.some((s) => text.includes(s))) expect(secret, `${name} holds a secret value in clear: ${text.slice(0, 120)}`).toBe(true);
+        }
+        // Those that hold them: the VIP's URL, the access the lab command reads (user and VIP).
+        expect(stackOutputs.vipUrl).toEqual({ value: `http://${VIP}:80/`, secret: true });
+        expect(stackOutputs.access.secret).toBe(true);
+        expect(stackOutputs.access.value).toMatchObject({ sshUser: USER, vip: VIP });
+    });
+});
