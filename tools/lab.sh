@@ -41,7 +41,7 @@ Watching it work
   ipvs                each director's IPVS table with stats and rates
   logs [-f] HOST      a machine's serial console log (-f: keep following it)
   ssh HOST [CMD...]   a shell on a lab machine, or CMD there (as the lab's SSH user)
-  exec CMD...         run a command inside the sandbox's network namespace
+  exec CMD...         run a command inside the sandbox, where qemu:///system is its libvirtd
 
   help [COMMAND]      this help, or one command's (also: COMMAND --help)
 
@@ -162,7 +162,9 @@ EOF
         exec) cat <<'EOF'
 usage: npm run lab -- exec CMD...
 
-Runs CMD inside the sandbox's network namespace, e.g. `exec virsh -c qemu:///system list --all`.
+Runs CMD inside the sandbox (its network and mount namespaces, where qemu:///system is the
+sandbox's own libvirtd, not a host libvirtd's), e.g. `exec virsh -c qemu:///system list --all`.
+Fails when the sandbox is down.
 EOF
         ;;
         help) cat <<'EOF'

@@ -151,7 +151,7 @@ describe("the workflow's jobs end and clean up", () => {
         expect(dir).toMatch(/^\/[^$]/);
         expect(dir).not.toContain("github.workspace");
         expect(dir).not.toContain("_work");
-        expect(readFileSync(join(REPO, "tools", "sandbox.sh"), "utf8")).toMatch(/^RUN_DIR=\$\{LVS_LAB_SANDBOX_DIR:-\$LVS_LAB_REPO\/\.lab\/sandbox\}$/m);
+        expect(readFileSync(join(REPO, "tools", "sandbox.sh"), "utf8")).toMatch(/^SANDBOX_DIR=\$\{LVS_LAB_SANDBOX_DIR:-\/var\/lib\/lvs-lab\/sandbox\}$/m);
     });
 
     it("takes the sandbox down in an always-run last step of every job that brought it up", () => {
