@@ -32,7 +32,7 @@ A lab's life
   preview [STACK]     `pulumi preview --diff` inside the sandbox
   stop                shut the lab's machines down; machines, disks and state are kept
   start               start a stopped lab's machines again and wait until each answers SSH
-  destroy [STACK]     `pulumi destroy`, then stop the sandbox
+  destroy [STACK]     `pulumi destroy` of STACK only, then stop the sandbox if no lab is left
 
 Watching it work
   curl [PATH]         GET the VIP from the client, headers shown (X-Lvs-Real-Server names the server)
@@ -101,7 +101,8 @@ EOF
         destroy) cat <<'EOF'
 usage: npm run lab -- destroy [STACK]
 
-Runs `pulumi destroy --yes` of the stack inside the sandbox, then takes the sandbox down.
+Runs `pulumi destroy --yes` of the stack inside the sandbox: that stack's machines, network and
+pool, nothing of another stack's lab. Then takes the sandbox down when no lab is left in it.
 EOF
         ;;
         stop) cat <<'EOF'
@@ -743,7 +744,7 @@ case $cmd in
         bash "$here/sandbox.sh" up
         lab_log "pulumi destroy of $stack inside the sandbox"
         engine destroy --yes
-        lab_log "taking the sandbox down"
+        lab_log "taking the sandbox down if no other lab is left in it"
         bash "$here/sandbox.sh" down
         ;;
     exec)

@@ -9,12 +9,14 @@
 #   sandbox.sh up               create the namespaces and start the daemons (idempotent)
 #   sandbox.sh exec CMD...      run CMD inside the namespaces (fails when the sandbox is down)
 #   sandbox.sh status           print whether it is up
-#   sandbox.sh down             remove every lab's objects, stop the daemons, remove the namespace
+#   sandbox.sh clean NAME...    remove the libvirt objects of the labs whose network.name is NAME
+#   sandbox.sh down [--force]   stop the daemons and remove the namespace once no lab is left in
+#                               it; --force removes every lab's objects first
 # libvirtd runs with the sandbox's own config (libvirtd -f, written by `up`); /dev/kvm is hidden
 # in its mount namespace when KVM does not run guests here (see start_daemons).
 set -euo pipefail
 # shellcheck source=lib.sh
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NS=${LVS_LAB_NETNS:-lvslab}
 # The sandbox's state: pid files, config, logs and libvirt's private directories. Outside any
@@ -28,6 +30,8 @@ SANDBOX_DIR=${LVS_LAB_SANDBOX_DIR:-/var/lib/lvs-lab/sandbox}
 # other's cache). /var/log/libvirt stays shared: the console logs are read there from the host.
 PRIVATE_DIRS=(/run/libvirt:run /var/lib/libvirt:lib /etc/libvirt:etc /var/cache/libvirt:cache)
 LIBVIRT_URI=qemu:///system
+# A lab's network.name (components/config/schema.ts): its objects are named lvs-NAME...
+LAB_NAME='^[a-z][a-z0-9-]{0,10}$'
 
 # Refuses a state directory inside one of the directories the namespace replaces: the daemons
 # would write their pid files where the host does not see them.
@@ -63,7 +67,7 @@ need() {
 }
 
 usage() {
-    echo "usage: $0 up|exec CMD...|status|down" >&2
+    echo "usage: $0 up|exec CMD...|status|clean NAME...|down [--force]" >&2
     exit 2
 }
 
@@ -233,7 +237,7 @@ warn_host_leftovers() {
     local -a left=()
     mapfile -t left < <(compgen -G '/etc/libvirt/qemu/networks/lvs-*.xml'; compgen -G '/etc/libvirt/qemu/lvs-*.xml'; compgen -G '/etc/libvirt/storage/lvs-*.xml')
     if ((${#left[@]})); then
-        lvs_log "warning: the host's /etc/libvirt holds ${#left[@]} lab definitions (lvs-*.xml) an older lvs-lab left, which a host libvirtd would start on the host's network; once that lab is destroyed with the older version, remove what is left with the host's virsh (net-undefine, undefine, pool-undefine)"
+        lvs_log "warning: the host's /etc/libvirt holds ${#left[@]} lab definitions (lvs-*.xml) that a sandbox of an older lvs-lab wrote, which a host libvirtd would start on the host's network; once no older sandbox runs, remove them (the host's virsh net-undefine, undefine, pool-undefine; or, with no host libvirtd running, delete the files and their autostart links)"
     fi
 }
 
@@ -284,6 +288,29 @@ stop_daemon() {
     rm -f "$SANDBOX_DIR/$name.pid"
 }
 
+# The lab an object belongs to: the longest of the given lab names (network.name) whose lvs-NAME
+# is the object's name or begins it, followed by '-'. The longest, as names hold '-': lab a-b's
+# domain lvs-a-b-web1 begins with lvs-a- too. Empty when none does.
+owner_of() {
+    local object=$1 best='' lab
+    shift
+    for lab in "$@"; do
+        if [[ $object == "lvs-$lab" || $object == lvs-"$lab"-* ]] && ((${#lab} > ${#best})); then
+            best=$lab
+        fi
+    done
+    printf '%s\n' "$best"
+}
+
+# The lab a domain belongs to: the network its NIC is on (lvs-NAME; a lab's machines are on its
+# network, whatever their names), else by its name (owner_of).
+domain_lab() {
+    local dom=$1 net
+    shift
+    net=$(sandbox_virsh domiflist "$dom" 2>/dev/null | awk '$2 == "network" && $3 ~ /^lvs-/ { print substr($3, 5); exit }')
+    if [[ -n $net ]]; then echo "$net"; else owner_of "$dom" "$@"; fi
+}
+
 remove_domain() {
     sandbox_virsh destroy "$1" >/dev/null 2>&1 || true
     sandbox_virsh undefine "$1" >/dev/null 2>&1 || true
@@ -306,18 +333,73 @@ remove_pool() {
     sandbox_virsh pool-undefine "$1" >/dev/null 2>&1 || true
 }
 
-# Whatever a failed run left behind in the sandbox's libvirtd (lab objects are named lvs-*):
-# domains, then networks and pools, so the next run starts clean.
+# Removes the libvirt objects of the named labs, or with no name of every lab (every lvs-*
+# object): domains first, then networks and pools. What a failed run or a test left behind goes,
+# and nothing of a lab not named. Prints what it removed.
 remove_labs() {
-    local dom net pool
-    for dom in $(lab_objects list); do remove_domain "$dom"; done
-    for net in $(lab_objects net-list); do remove_network "$net"; done
-    for pool in $(lab_objects pool-list); do remove_pool "$pool"; done
+    local -A named=()
+    local name dom net pool lab
+    local -a nets=() doms=() pools=() known=() gone=()
+    for name in "$@"; do named[$name]=1; done
+    mapfile -t nets < <(lab_objects net-list)
+    mapfile -t doms < <(lab_objects list)
+    mapfile -t pools < <(lab_objects pool-list)
+    known=("${nets[@]#lvs-}" "$@")
+    for dom in "${doms[@]}"; do
+        lab=$(domain_lab "$dom" "${known[@]}")
+        if (($# == 0)) || [[ -n $lab && -n ${named[$lab]:-} ]]; then
+            remove_domain "$dom"
+            gone+=("domain $dom")
+        fi
+    done
+    for net in "${nets[@]}"; do
+        if (($# == 0)) || [[ -n ${named[${net#lvs-}]:-} ]]; then
+            remove_network "$net"
+            gone+=("network $net")
+        fi
+    done
+    for pool in "${pools[@]}"; do
+        lab=$(owner_of "$pool" "${known[@]}")
+        if (($# == 0)) || [[ -n $lab && -n ${named[$lab]:-} ]]; then
+            remove_pool "$pool"
+            gone+=("pool $pool")
+        fi
+    done
+    if ((${#gone[@]})); then
+        local list
+        list=$(printf '%s, ' "${gone[@]}")
+        lvs_log "removed from the sandbox: ${list%, }"
+    else
+        lvs_log "nothing of ${*:-any lab} is in the sandbox"
+    fi
+}
+
+clean() {
+    local name
+    (($#)) || usage
+    for name in "$@"; do
+        if [[ ! $name =~ $LAB_NAME ]]; then
+            lvs_log "not a lab's network.name: '$name' (a-z, 0-9 and '-', starting with a letter, at most 11 characters)"
+            exit 2
+        fi
+    done
+    sandbox_pid >/dev/null || exit 1
+    remove_labs "$@"
 }
 
 down() {
+    local force=$1
+    local -a left=()
     if daemon_pid libvirtd >/dev/null; then
-        remove_labs
+        if [[ -n $force ]]; then
+            remove_labs
+        else
+            mapfile -t left < <(lab_objects net-list; lab_objects list; lab_objects pool-list)
+            if ((${#left[@]})); then
+                lvs_log "sandbox $NS stays up: labs are left in it (${left[*]}); 'npm run lab -- destroy STACK' destroys one, 'sandbox.sh down --force' removes every lab and stops it"
+                return 0
+            fi
+        fi
     fi
     stop_daemon libvirtd
     stop_daemon virtlogd
@@ -333,17 +415,32 @@ down() {
     lvs_log "sandbox $NS is down"
 }
 
-check_sandbox_dir
-case ${1:-} in
-    up) (($# == 1)) || usage; up ;;
-    down) (($# == 1)) || usage; down ;;
-    exec)
-        shift
-        (($#)) || usage
-        in_sandbox exec "$@" || exit 1
-        ;;
-    status)
-        (($# == 1)) || usage
-        if pid=$(daemon_pid libvirtd); then echo "up: namespace $NS, libvirtd pid $pid, state in $SANDBOX_DIR"; else echo down; fi ;;
-    *) usage ;;
-esac
+main() {
+    local pid
+    check_sandbox_dir
+    case ${1:-} in
+        up) (($# == 1)) || usage; up ;;
+        down)
+            case $#:${2:-} in
+                1:) down '' ;;
+                2:--force) down force ;;
+                *) usage ;;
+            esac
+            ;;
+        clean) shift; clean "$@" ;;
+        exec)
+            shift
+            (($#)) || usage
+            in_sandbox exec "$@" || exit 1
+            ;;
+        status)
+            (($# == 1)) || usage
+            if pid=$(daemon_pid libvirtd); then echo "up: namespace $NS, libvirtd pid $pid, state in $SANDBOX_DIR"; else echo down; fi ;;
+        *) usage ;;
+    esac
+}
+
+# Sourced (the unit tests call its functions), it only defines them.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

@@ -32,7 +32,10 @@ export interface ProgramLab {
     pulumi(args: string[], timeoutMs?: number): Promise<Ran>;
     /** The stack's outputs now (secrets shown). */
     readOutputs(): Promise<Record<string, any>>;
-    /** `pulumi destroy`, then the sandbox goes down and the workspace is removed. */
+    /**
+     * `pulumi destroy`, then whatever of the lab is left goes (`sandbox.sh clean`), the sandbox
+     * goes down unless another lab (a user's) is left in it, and the workspace is removed.
+     */
     teardown(): Promise<void>;
 }
 
@@ -50,12 +53,22 @@ export async function upProgramLab(name: string, raw: any): Promise<ProgramLab> 
     const pulumi = (args: string[], timeoutMs?: number) => ws.pulumi(project, [...args, "--stack", "t"], timeoutMs);
     const readOutputs = async () => JSON.parse(ok(await pulumi(["stack", "output", "--json", "--show-secrets"]), "stack output").stdout);
     await sandbox.up();
+    try {
+        await sandbox.claim(name);
+    } catch (e) {
+        ws.remove();
+        throw e;
+    }
     const teardown = async () => {
         try {
             ok(await pulumi(["destroy", "--yes", "--skip-preview"]), "pulumi destroy");
         } finally {
-            await sandbox.down();
-            ws.remove();
+            try {
+                await sandbox.clean(name);
+                await sandbox.down();
+            } finally {
+                ws.remove();
+            }
         }
     };
     try {

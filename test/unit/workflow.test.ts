@@ -156,7 +156,8 @@ describe("the workflow's jobs end and clean up", () => {
 
     it("takes the sandbox down in an always-run last step of every job that brought it up", () => {
         const down = step((s) => /\bsandbox\.sh down\b/.test(s.run ?? ""), "sandbox down");
-        expect(down.run?.trim()).toBe("bash tools/sandbox.sh down");
+        // --force: the job's lab goes too, as a plain `down` keeps a sandbox that labs are left in.
+        expect(down.run?.trim()).toBe("bash tools/sandbox.sh down --force");
         expect(down.if).toBe("always() && steps.inputs.outputs.changed == 'true'");
         expect(job.steps[job.steps.length - 1]).toBe(down);
         const up = job.steps.findIndex((s) => (s.run ?? "").includes("bash tools/sandbox.sh up"));
