@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import { existsSync } from "fs";
 import { join } from "path";
 import { KvmFact, LvsDrCluster, labSpecFromStack } from "./components";
+import { labNetworks } from "./components/infra";
 import { secretWhereHeld } from "./components/remote";
 
 /** Whether KVM runs guests here: tools/kvm-probe.sh boots a tiny guest under it (bounded, cached per boot). */
@@ -11,10 +12,11 @@ function hostKvm(): KvmFact {
     return { usable: probe.status === 0, detail };
 }
 
-// Validate the whole stack config (and that a local image exists, and KVM for `libvirt.domainType`)
-// before any resource exists: bad input creates nothing. Values set with `--secret` stay secret in
-// every resource input and output that holds them (the cluster's outputs are kept so already).
-const spec = labSpecFromStack({ exists: existsSync, kvm: hostKvm });
+// Validate the whole stack config (and that a local image exists, KVM for `libvirt.domainType`,
+// and that no other lab's network on the sandbox's libvirtd overlaps `network.cidr`) before any
+// resource exists: bad input creates nothing. Values set with `--secret` stay secret in every
+// resource input and output that holds them (the cluster's outputs are kept so already).
+const spec = labSpecFromStack({ exists: existsSync, kvm: hostKvm, networks: labNetworks });
 const lab = new LvsDrCluster("lab", { spec });
 
 export const vipUrl = lab.vipUrl;

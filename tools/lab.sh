@@ -32,7 +32,7 @@ A lab's life
   preview [STACK]     `pulumi preview --diff` inside the sandbox
   stop                shut the lab's machines down; machines, disks and state are kept
   start               start a stopped lab's machines again and wait until each answers SSH
-  destroy [STACK]     `pulumi destroy`, then stop the sandbox
+  destroy [STACK]     `pulumi destroy` of STACK only, then stop the sandbox if no lab is left
 
 Watching it work
   curl [PATH]         GET the VIP from the client, headers shown (X-Lvs-Real-Server names the server)
@@ -41,7 +41,7 @@ Watching it work
   ipvs                each director's IPVS table with stats and rates
   logs [-f] HOST      a machine's serial console log (-f: keep following it)
   ssh HOST [CMD...]   a shell on a lab machine, or CMD there (as the lab's SSH user)
-  exec CMD...         run a command inside the sandbox's network namespace
+  exec CMD...         run a command inside the sandbox, where qemu:///system is its libvirtd
 
   help [COMMAND]      this help, or one command's (also: COMMAND --help)
 
@@ -101,7 +101,8 @@ EOF
         destroy) cat <<'EOF'
 usage: npm run lab -- destroy [STACK]
 
-Runs `pulumi destroy --yes` of the stack inside the sandbox, then takes the sandbox down.
+Runs `pulumi destroy --yes` of the stack inside the sandbox: that stack's machines, network and
+pool, nothing of another stack's lab. Then takes the sandbox down when no lab is left in it.
 EOF
         ;;
         stop) cat <<'EOF'
@@ -162,7 +163,9 @@ EOF
         exec) cat <<'EOF'
 usage: npm run lab -- exec CMD...
 
-Runs CMD inside the sandbox's network namespace, e.g. `exec virsh -c qemu:///system list --all`.
+Runs CMD inside the sandbox (its network and mount namespaces, where qemu:///system is the
+sandbox's own libvirtd, not a host libvirtd's), e.g. `exec virsh -c qemu:///system list --all`.
+Fails when the sandbox is down.
 EOF
         ;;
         help) cat <<'EOF'
@@ -743,7 +746,7 @@ case $cmd in
         bash "$here/sandbox.sh" up
         lab_log "pulumi destroy of $stack inside the sandbox"
         engine destroy --yes
-        lab_log "taking the sandbox down"
+        lab_log "taking the sandbox down if no other lab is left in it"
         bash "$here/sandbox.sh" down
         ;;
     exec)

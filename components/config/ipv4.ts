@@ -60,6 +60,12 @@ export function cidrSize(cidr: Cidr): number {
     return 2 ** (32 - cidr.prefix);
 }
 
+/** True when the two networks share an address (one holds the other, or they are the same). */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+    const start = (c: Cidr) => toInt(c.network);
+    return start(a) < start(b) + cidrSize(b) && start(b) < start(a) + cidrSize(a);
+}
+
 /** True when `ip` is a usable host address of `cidr` (not the network or broadcast address). */
 export function isHostIn(ip: string, cidr: Cidr): boolean {
     const size = cidrSize(cidr);

@@ -2,7 +2,7 @@ import { LooseConfig, allocatorFor, labCidr, semanticIssues } from "./checks";
 import { ConfigIssue, LabConfigError } from "./errors";
 import { ConfigFix, applyConfigFix, formatKeyPath, rmFix, setFix } from "./fix";
 import { decodeConfigValue } from "./fromPulumi";
-import { firstHost, macFor, parseCidr } from "./ipv4";
+import { cidrOf, firstHost, formatCidr, isIpv4, macFor, overlaps, parseCidr } from "./ipv4";
 import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_NIC, POOL_PARENT_DIR, RawLabConfig, defaultPriority, healthCheckConfig, rawLabConfig } from "./schema";
 import { salvage, schemaIssues } from "./schemaIssues";
 import { Suggester } from "./suggest";
@@ -30,6 +30,23 @@ export interface ParseOptions {
      * Without it nothing is probed: `auto` means `qemu`, and `kvm` is taken as given.
      */
     kvm?: () => KvmFact;
+    /**
+     * The labs' libvirt networks at a libvirt URI: in a program, what libvirt says (`labNetworks`
+     * in components/infra, `virsh net-dumpxml` of every `lvs-*` network); a stand-in in tests.
+     * Asked once, and only for a config with no other problem whose `libvirt.uri` is a libvirt on
+     * this machine (the sandbox's, where the engine runs). A network of another lab whose address
+     * range overlaps `network.cidr` fails the parse: two such labs cannot both be up. The stack's
+     * own network (`lvs-<network.name>`) is not another lab's. Without it nothing is asked.
+     */
+    networks?: (uri: string) => LabNetwork[];
+}
+
+/** A lab's libvirt network, as `ParseOptions.networks` finds it. */
+export interface LabNetwork {
+    /** The libvirt network: `lvs-<network.name>` of its lab. */
+    name: string;
+    /** Its IPv4 addresses with their prefix, as libvirt holds them: the bridge's, e.g. `192.168.168.1/24`. */
+    cidrs: string[];
 }
 
 /** What the KVM probe found. */
@@ -75,6 +92,9 @@ export function parseLabConfig(raw: unknown, options: ParseOptions = {}): LabSpe
     const issues = labConfigIssues(raw, once);
     if (issues.length > 0) throw new LabConfigError(issues);
     const c = rawLabConfig.parse(raw);
+    // Other labs are asked about last, and only for a config that could be built.
+    const overlapping = options.networks ? overlapIssues(c, options.networks) : [];
+    if (overlapping.length > 0) throw new LabConfigError(overlapping);
     return toSpec(c, resolveDomainType(c.libvirt.domainType, c.libvirt.uri, once.kvm));
 }
 
@@ -155,6 +175,34 @@ function kvmIssues(c: LooseConfig, kvm: () => KvmFact): ConfigIssue[] {
         message: `must be auto or qemu on this machine: a guest does not run under KVM here (tools/kvm-probe.sh: ${fact.detail}); got kvm`,
         fix: [rmFix("libvirt.domainType")],
     }];
+}
+
+/**
+ * `network.cidr` overlapping another lab's network on this stack's libvirt (on this machine): its
+ * bridge would share addresses with that lab's, and libvirt would refuse to start the second
+ * network only after the first resources exist. Empty for the stack's own network.
+ */
+function overlapIssues(c: RawLabConfig, networks: (uri: string) => LabNetwork[]): ConfigIssue[] {
+    if (!isLocalUri(c.libvirt.uri)) return [];
+    const mine = parseCidr(c.network.cidr)!;
+    const own = `lvs-${c.network.name}`;
+    const issues: ConfigIssue[] = [];
+    for (const net of networks(c.libvirt.uri)) {
+        if (net.name === own) continue;
+        for (const held of net.cidrs) {
+            const [address, prefix] = held.split("/");
+            if (!isIpv4(address) || !/^\d{1,2}$/.test(prefix ?? "") || Number(prefix) > 32) continue;
+            const theirs = cidrOf(address, Number(prefix));
+            if (!overlaps(mine, theirs)) continue;
+            const lab = net.name.replace(/^lvs-/, "");
+            issues.push({
+                path: "network.cidr",
+                message: `must not overlap another lab's network: libvirt network ${net.name} on ${c.libvirt.uri} has ${formatCidr(theirs)}, and two labs whose networks overlap cannot both be up; destroy that lab first (npm run lab -- destroy STACK, with the stack whose network.name is ${lab}), or give this stack a network of its own (network.cidr and every address in the config); got ${c.network.cidr}`,
+                fix: [],
+            });
+        }
+    }
+    return issues;
 }
 
 /**

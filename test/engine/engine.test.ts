@@ -6,10 +6,18 @@ import { loadStackConfig } from "../stacks";
 
 const pkg = require("../../package.json");
 
+// The fabric test's lab; other labs (a user's) may be up in the sandbox beside it, and only a
+// lab this file claimed is cleaned up.
+const FABRIC = "fabric";
+let claimed = false;
+
 beforeAll(async () => {
     await sandbox.up();
+    await sandbox.claim(FABRIC);
+    claimed = true;
 });
 afterAll(async () => {
+    if (claimed) await sandbox.clean(FABRIC);
     await sandbox.down();
 });
 
@@ -53,7 +61,7 @@ describe("lab fabric on a real libvirtd (real engine, real provider)", () => {
         const image = join(ws.dir, "tiny.qcow2");
         ok(await run("qemu-img", ["create", "-q", "-f", "qcow2", image, "16M"]), "qemu-img create");
         const raw = structuredClone(loadStackConfig("default")) as any;
-        raw.network.name = "fabric";
+        raw.network.name = FABRIC;
         raw.image = { source: image };
         raw.libvirt = { pool: "lvs-fabric-test", poolPath: join(ws.dir, "pool") };
         const project = await ws.initProject(join(REPO, "test", "engine", "programs", "fabric.ts"), "t", raw);
@@ -74,6 +82,6 @@ describe("lab fabric on a real libvirtd (real engine, real provider)", () => {
         ok(await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]), "pulumi destroy");
         expect((await sandbox.virsh("net-info", "lvs-fabric")).code).not.toBe(0);
         expect((await sandbox.virsh("pool-info", "lvs-fabric-test")).code).not.toBe(0);
-        expect(ok(await sandbox.virsh("list", "--all", "--name"), "virsh list").stdout.trim()).toBe("");
+        expect(await sandbox.labObjects(FABRIC)).toEqual([]);
     });
 });

@@ -11,13 +11,18 @@ import { Workspace, ok, sandbox } from "./harness";
 describe("the from-code example through the real engine", () => {
     const ws = new Workspace("example");
     let project: string;
+    let claimed = false;
     beforeAll(async () => {
         await sandbox.up();
+        // The example's lab is `code` (examples/from-code: network.name).
+        await sandbox.claim("code");
+        claimed = true;
         project = installExample(join(ws.dir, "project"));
         ok(await ws.pulumi(project, ["stack", "init", "t"]), "stack init");
     });
     afterAll(async () => {
         ws.remove();
+        if (claimed) await sandbox.clean("code");
         await sandbox.down();
     });
 

@@ -35,13 +35,35 @@ export function ok(r: Ran, what: string): Ran {
     return r;
 }
 
-/** The sandbox (network namespace + libvirtd) the engine tests run in. */
+/** Whether a libvirt object's name is lab `name`'s: `lvs-<name>` or `lvs-<name>-...` (components/config/spec.ts). */
+const ofLab = (name: string) => (object: string) => object === `lvs-${name}` || object.startsWith(`lvs-${name}-`);
+
+/**
+ * The sandbox (network and mount namespaces + libvirtd) the engine tests run in. A user's labs
+ * may be up in it: a test claims its lab's name first, removes only its own lab (`clean`), and
+ * `down` stops the sandbox only when no lab is left in it.
+ */
 export const sandbox = {
     up: async () => ok(await run("bash", [SANDBOX, "up"], { timeoutMs: 60_000 }), "sandbox up"),
     down: async () => ok(await run("bash", [SANDBOX, "down"], { timeoutMs: 60_000 }), "sandbox down"),
-    /** Runs a command inside the namespace. */
+    /** Removes every libvirt object of the labs whose `network.name` is given (`sandbox.sh clean`). */
+    clean: async (...names: string[]) => ok(await run("bash", [SANDBOX, "clean", ...names], { timeoutMs: 5 * 60_000 }), `sandbox clean ${names.join(" ")}`),
+    /** Runs a command inside the sandbox. */
     exec: (cmd: string, args: string[], timeoutMs?: number, input?: string) => run("bash", [SANDBOX, "exec", cmd, ...args], { timeoutMs, input }),
     virsh: (...args: string[]) => run("bash", [SANDBOX, "exec", "virsh", "-c", "qemu:///system", ...args], { timeoutMs: 60_000 }),
+    /** The names of the sandbox's domains, networks and pools of lab `name`. */
+    async labObjects(name: string): Promise<string[]> {
+        const names = async (list: string) => ok(await sandbox.virsh(list, "--all", "--name"), `virsh ${list}`).stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+        return [...await names("list"), ...await names("net-list"), ...await names("pool-list")].filter(ofLab(name));
+    },
+    /**
+     * Fails when the sandbox already holds a lab named `name` (a user's, or one a killed run
+     * left): the test would build over it, and its clean-up would remove it.
+     */
+    async claim(name: string): Promise<void> {
+        const found = await sandbox.labObjects(name);
+        if (found.length) throw new Error(`the sandbox already holds a lab named ${name} (${found.join(", ")}); this test would remove it: if no one uses it, run 'bash tools/sandbox.sh clean ${name}'`);
+    },
 };
 
 /**

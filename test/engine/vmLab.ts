@@ -36,7 +36,10 @@ export interface ProgramLab {
     readOutputs(): Promise<Record<string, any>>;
     /** Replaces the stack file's whole config with a copy of `raw` (renamed as the first was) and `spec` with its lab. */
     setConfig(raw: any): void;
-    /** `pulumi destroy`, then the sandbox goes down and the workspace is removed. */
+    /**
+     * `pulumi destroy`, then whatever of the lab is left goes (`sandbox.sh clean`), the sandbox
+     * goes down unless another lab (a user's) is left in it, and the workspace is removed.
+     */
     teardown(): Promise<void>;
 }
 
@@ -53,12 +56,22 @@ export async function upProgramLab(name: string, raw: any, eventLog?: string): P
     const project = join(ws.dir, "project");
     const pulumi = (args: string[], timeoutMs?: number) => ws.pulumi(project, [...args, "--stack", "t"], timeoutMs);
     await sandbox.up();
+    try {
+        await sandbox.claim(name);
+    } catch (e) {
+        ws.remove();
+        throw e;
+    }
     const teardown = async () => {
         try {
             ok(await pulumi(["destroy", "--yes", "--skip-preview"]), "pulumi destroy");
         } finally {
-            await sandbox.down();
-            ws.remove();
+            try {
+                await sandbox.clean(name);
+                await sandbox.down();
+            } finally {
+                ws.remove();
+            }
         }
     };
     try {

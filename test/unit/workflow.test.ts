@@ -151,12 +151,13 @@ describe("the workflow's jobs end and clean up", () => {
         expect(dir).toMatch(/^\/[^$]/);
         expect(dir).not.toContain("github.workspace");
         expect(dir).not.toContain("_work");
-        expect(readFileSync(join(REPO, "tools", "sandbox.sh"), "utf8")).toMatch(/^RUN_DIR=\$\{LVS_LAB_SANDBOX_DIR:-\$LVS_LAB_REPO\/\.lab\/sandbox\}$/m);
+        expect(readFileSync(join(REPO, "tools", "sandbox.sh"), "utf8")).toMatch(/^SANDBOX_DIR=\$\{LVS_LAB_SANDBOX_DIR:-\/var\/lib\/lvs-lab\/sandbox\}$/m);
     });
 
     it("takes the sandbox down in an always-run last step of every job that brought it up", () => {
         const down = step((s) => /\bsandbox\.sh down\b/.test(s.run ?? ""), "sandbox down");
-        expect(down.run?.trim()).toBe("bash tools/sandbox.sh down");
+        // --force: the job's lab goes too, as a plain `down` keeps a sandbox that labs are left in.
+        expect(down.run?.trim()).toBe("bash tools/sandbox.sh down --force");
         expect(down.if).toBe("always() && steps.inputs.outputs.changed == 'true'");
         expect(job.steps[job.steps.length - 1]).toBe(down);
         const up = job.steps.findIndex((s) => (s.run ?? "").includes("bash tools/sandbox.sh up"));
