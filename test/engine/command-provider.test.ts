@@ -4,6 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, Ran, Workspace, ok } from "./harness";
 import { KeyPair, TestSshd, makeKey } from "./sshd";
 
+/** Waits (bounded) until `path` exists. */
+async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!existsSync(path)) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${path}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+}
+
 /**
  * Conformance of the command plugin the lab runs on (`command:local:Command` and
  * `command:remote:Command` 1.2.1), through the real engine and a real OpenSSH sshd: the
@@ -16,6 +25,10 @@ describe("the command plugin through the real engine and sshd", () => {
     const eventsFile = join(ws.dir, "events");
     let project: string;
     let strangerKey: KeyPair;
+    let encryptedKey: KeyPair;
+    // Test-only secrets: root's password exists only in the test sshd's own copy of /etc/shadow.
+    const ROOT_PASSWORD = `lvs-root-${process.pid}-pw`;
+    const KEY_PASSPHRASE = `lvs-key-${process.pid}-pass`;
     const seen: string[] = [];
 
     /** Runs `pulumi up` with these steps; everything it printed is kept for the secrecy check. */
@@ -46,10 +59,15 @@ describe("the command plugin through the real engine and sshd", () => {
 
     beforeAll(async () => {
         await sshd.setUp();
-        sshd.start(2222);
+        await sshd.start(2222);
+        await sshd.start(2224, 0, ROOT_PASSWORD);
         strangerKey = await makeKey(sshd.dir, "stranger_ed25519");
+        encryptedKey = await makeKey(sshd.dir, "encrypted_ed25519", KEY_PASSPHRASE);
+        writeFileSync(join(sshd.dir, "authorized_keys"), `${sshd.clientKey.publicKey}\n${encryptedKey.publicKey}\n`, { mode: 0o600 });
         project = await ws.initProject(join(REPO, "test", "engine", "programs", "commands.ts"), "t", { stepsFile, hostKey: sshd.hostKey.publicKey });
-        ok(await ws.pulumi(project, ["config", "set", "--secret", "--stack", "t", "privateKey", "--", sshd.clientKey.privateKey]), "config set privateKey");
+        for (const [key, value] of Object.entries({ privateKey: sshd.clientKey.privateKey, encryptedKey: encryptedKey.privateKey, keyPassphrase: KEY_PASSPHRASE, rootPassword: ROOT_PASSWORD })) {
+            ok(await ws.pulumi(project, ["config", "set", "--secret", "--stack", "t", key, "--", value]), `config set ${key}`);
+        }
     });
     afterAll(async () => {
         await ws.pulumi(project, ["destroy", "--yes", "--skip-preview", "--stack", "t"]);
@@ -174,11 +192,17 @@ describe("the command plugin through the real engine and sshd", () => {
     });
 
     it("dials again with backoff until a late sshd answers, and fails after dialErrorLimit on a port that stays closed", async () => {
-        sshd.start(2223, 9000);
-        const started = Date.now();
-        const r = await upOk([A2, B2, remote("L", { create: log("create L"), port: 2223 })]);
-        expect(Date.now() - started).toBeGreaterThan(9000);
-        expect(r.stdout).toContain("Dial 1/10 failed: retrying");
+        // L dials only after T has run; its sshd starts 6 s after that, whatever the engine's start-up took.
+        const dialing = join(sshd.dir, "dialing");
+        const upRun = up([A2, B2, local("T", { create: `touch ${dialing}` }), remote("L", { create: log("create L"), port: 2223, dependsOn: ["T"] })]);
+        await waitForFile(dialing, 5 * 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        await sshd.start(2223);
+        const r = ok(await upRun, "pulumi up");
+        // The progress display may repeat a line; the tries it names count up from 1 without a gap.
+        const failedDials = [...new Set([...r.stdout.matchAll(/Dial (\d+)\/10 failed: retrying/g)].map((m) => Number(m[1])))];
+        expect(failedDials.length).toBeGreaterThan(0);
+        expect(failedDials).toEqual(failedDials.map((_, i) => i + 1));
         expect(events()).toEqual(["create L"]);
         const closed = await up([A2, B2, remote("M", { create: log("create M"), port: 2299, dialErrorLimit: 3 })]);
         expect(closed.code).not.toBe(0);
@@ -188,14 +212,31 @@ describe("the command plugin through the real engine and sshd", () => {
         expect(events()).toEqual([]);
     });
 
-    it("never writes the private key in clear: not in the state file, not in anything the engine printed", async () => {
-        const body = sshd.clientKey.privateKey.split("\n").filter((l) => l && !l.startsWith("-----"));
+    it("logs in with a passphrase-protected key and its passphrase, and with a password", async () => {
+        await upOk([A2, B2, remote("P", { create: `${log("create P")}; echo key-ok`, auth: "encryptedKey" }), remote("Q", { create: `${log("create Q")}; echo password-ok`, port: 2224, auth: "password" })]);
+        expect(events().sort()).toEqual(["create P", "create Q"]);
+        const out = await outputs();
+        expect([out.stdout.P, out.stdout.Q]).toEqual(["key-ok", "password-ok"]);
+        // A wrong password is refused like any failed login: the dial error names the authentication.
+        ok(await ws.pulumi(project, ["config", "set", "--secret", "--stack", "t", "rootPassword", "--", "not-the-password"]), "config set rootPassword");
+        const wrong = await up([A2, B2, remote("R", { create: log("create R"), port: 2224, auth: "password", dialErrorLimit: 1 })]);
+        expect(wrong.code).not.toBe(0);
+        expect(wrong.stdout + wrong.stderr).toMatch(/unable to authenticate/);
+        expect(events()).toEqual([]);
+        ok(await ws.pulumi(project, ["config", "set", "--secret", "--stack", "t", "rootPassword", "--", ROOT_PASSWORD]), "config set rootPassword");
+        await upOk([A2, B2]);
+    });
+
+    it("never writes a private key, passphrase or password in clear: not in the state file, not in anything the engine printed", async () => {
+        const body = [sshd.clientKey.privateKey, encryptedKey.privateKey].flatMap((k) => k.split("\n").filter((l) => l && !l.startsWith("-----")));
         const stateDir = join(ws.backend, ".pulumi", "stacks");
         const files = readdirSync(stateDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
         expect(files.length).toBeGreaterThan(0);
         const texts = [...files.map((f) => readFileSync(join(stateDir, f), "utf8")), ...seen];
         for (const text of texts) {
             expect(text).not.toContain("PRIVATE KEY");
+            expect(text).not.toContain(ROOT_PASSWORD);
+            expect(text).not.toContain(KEY_PASSPHRASE);
             for (const line of body) expect(text).not.toContain(line);
         }
         const stateText = readFileSync(join(stateDir, files.find((f) => !f.includes(".bak"))!), "utf8");

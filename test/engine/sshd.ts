@@ -10,10 +10,10 @@ export interface KeyPair {
     publicKey: string;
 }
 
-/** Makes an ed25519 key pair in `dir` (ssh-keygen, no passphrase). */
-export async function makeKey(dir: string, name: string): Promise<KeyPair> {
+/** Makes an ed25519 key pair in `dir` (ssh-keygen), its private half encrypted with `passphrase` if given. */
+export async function makeKey(dir: string, name: string, passphrase = ""): Promise<KeyPair> {
     const path = join(dir, name);
-    ok(await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path]), `ssh-keygen ${name}`);
+    ok(await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f", path]), `ssh-keygen ${name}`);
     return { privateKey: readFileSync(path, "utf8"), publicKey: readFileSync(`${path}.pub`, "utf8").trim() };
 }
 
@@ -47,15 +47,26 @@ export class TestSshd {
         ok(await run("ip", ["-n", this.netns, "link", "set", "lo", "up"]), "lo up");
     }
 
-    /** Starts sshd on 127.0.0.1:`port` inside the namespace, after `delayMs`. */
-    start(port: number, delayMs = 0): void {
+    /**
+     * Starts sshd on 127.0.0.1:`port` inside the namespace, after `delayMs`. With `rootPassword`,
+     * it also takes that password for root: it runs in a mount namespace of its own, where
+     * /etc/shadow is a copy that gives root this password (the host's root password is untouched).
+     */
+    async start(port: number, delayMs = 0, rootPassword?: string): Promise<void> {
+        let shadow = "";
+        if (rootPassword !== undefined) {
+            const hash = ok(await run("openssl", ["passwd", "-6", "-stdin"], { input: rootPassword }), "openssl passwd").stdout.trim();
+            shadow = join(this.dir, `shadow_${port}`);
+            const lines = readFileSync("/etc/shadow", "utf8").split("\n").map((l) => (l.startsWith("root:") ? l.replace(/^root:[^:]*:/, `root:${hash}:`) : l));
+            writeFileSync(shadow, lines.join("\n"), { mode: 0o600 });
+        }
         const config = join(this.dir, `sshd_config_${port}`);
         writeFileSync(config, [
             `ListenAddress 127.0.0.1:${port}`,
             `HostKey ${join(this.dir, "host_ed25519")}`,
             `AuthorizedKeysFile ${join(this.dir, "authorized_keys")}`,
-            "PermitRootLogin prohibit-password",
-            "PasswordAuthentication no",
+            `PermitRootLogin ${shadow ? "yes" : "prohibit-password"}`,
+            `PasswordAuthentication ${shadow ? "yes" : "no"}`,
             "KbdInteractiveAuthentication no",
             "UsePAM no",
             "StrictModes no",
@@ -65,7 +76,9 @@ export class TestSshd {
             "",
         ].join("\n"));
         const launch = () => {
-            const child = spawn("ip", ["netns", "exec", this.netns, "/usr/sbin/sshd", "-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
+            const sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", config];
+            const inMountNs = ["unshare", "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/shadow && exec "$@"', shadow, ...sshd];
+            const child = spawn("ip", ["netns", "exec", this.netns, ...(shadow ? inMountNs : sshd)], { stdio: ["ignore", "ignore", "pipe"] });
             let log = "";
             child.stderr?.on("data", (d) => { log += String(d); });
             child.on("exit", () => writeFileSync(join(this.dir, `sshd_${port}.log`), log));

@@ -1,7 +1,8 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GUEST_SYSTEM_ACCOUNTS } from "../../components/config";
+import { GUEST_SYSTEM_ACCOUNTS, allHosts } from "../../components/config";
+import { machineTimeline, spans } from "../bench/timeline";
 import { loadStackConfig } from "../stacks";
 import { REPO, Ran, ok, run, sandbox } from "./harness";
 import * as render from "../../components/render";
@@ -51,6 +52,9 @@ async function leftovers(name: string): Promise<string[]> {
  * the lab's whole life: no-change preview, a weight, the lab commands, a reboot, a real server
  * added and removed, destroy, and up again. Each engine step's time is printed for the README.
  */
+// `up --event-log` is one of the engine's debug flags.
+process.env.PULUMI_DEBUG_COMMANDS = "true";
+
 describe("LVS-DR through `pulumi up` of the program", () => {
     const name = "vmdr";
     const raw = structuredClone(loadStackConfig("default")) as any;
@@ -65,13 +69,18 @@ describe("LVS-DR through `pulumi up` of the program", () => {
             times[what] = Math.round((Date.now() - started) / 100) / 10;
         }
     };
-    const up = (what: string) => timed(what, async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), what));
-    const preview = async () => planned(ok(await lab.pulumi(["preview", "--json"]), "preview --json"));
+    const up = (what: string, ...args: string[]) => timed(what, async () => ok(await lab.pulumi(["up", "--yes", "--skip-preview", ...args], 30 * 60_000), what));
+    const preview = async (...args: string[]) => planned(ok(await lab.pulumi(["preview", "--json", ...args]), "preview --json"));
+    /** The URN of the stack's resource named `name`. */
+    const urnOf = async (name: string) => {
+        const resources = JSON.parse(ok(await lab.pulumi(["stack", "export"]), "stack export").stdout).deployment.resources as { urn: string }[];
+        return resources.map((x) => x.urn).find((u) => u.endsWith(`::${name}`))!;
+    };
     const sh = async (host: { name: string; ip: string }, cmd: string) => ok(await lab.guests.sh(host as any, cmd), `${host.name}: ${cmd}`).stdout;
     const split = (n: number) => clientSplit(lab, n);
     const esc = (ip: string) => ip.replace(/\./g, "\\.");
     /** Runs `tools/lab.sh` against this test's stack, as a user runs `npm run lab --`. */
-    const labSh = (...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs: 2 * 60_000 });
+    const labSh = (timeoutMs: number, ...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs });
 
     beforeAll(async () => {
         lab = await timed("first up", () => upProgramLab(name, raw));
@@ -133,6 +142,13 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect((await sh(lab.spec.director, "ip -o -4 addr show dev ens33 label ens33:0")).trim().split("\n")).toHaveLength(1);
     });
 
+    it("a machine replaced: its steps plan as updates that run again on the new machine, and no delete script runs against the old one", async () => {
+        const plan = await preview("--replace", await urnOf("lab-nginx2-domain"));
+        expect(plan.update).toEqual(["lab-nginx2-cloud-init", "lab-nginx2-lvs", "lab-nginx2-nginx", "lab-nginx2-ssh"]);
+        // Every other operation is the domain's own replacement: no step of any host is deleted or replaced.
+        expect(new Set(Object.entries(plan).filter(([op]) => op !== "update").flatMap(([, names]) => names))).toEqual(new Set(["lab-nginx2-domain"]));
+    });
+
     it("a weight change previews as one update, issues one `ipvsadm -e`, and the client sees the new proportion", async () => {
         ok(await lab.pulumi(["config", "set", "--path", "realServers[1].weight", "3"]), "config set weight");
         expect(await preview()).toEqual({ update: ["lab-director-service"] });
@@ -145,7 +161,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     });
 
     it("lab ipvs: the director's table with stats and rates, the VIP and both real servers", async () => {
-        const out = ok(await labSh("ipvs"), "lab ipvs").stdout;
+        const out = ok(await labSh(2 * 60_000, "ipvs"), "lab ipvs").stdout;
         expect(out).toContain(`== director (${lab.spec.director.ip})`);
         expect(out).toMatch(/Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes/);
         expect(out).toMatch(/CPS\s+InPPS\s+OutPPS\s+InBPS\s+OutBPS/);
@@ -156,7 +172,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     });
 
     it("lab follow: each request's answering server is the director's destination for its source port", async () => {
-        const out = ok(await labSh("follow", "4"), "lab follow").stdout;
+        const out = ok(await labSh(2 * 60_000, "follow", "4"), "lab follow").stdout;
         const requests = [...out.matchAll(/^request \d+: (\S+):(\d+) -> http:\/\/(\S+):80\/ answered by (\S+)$/gm)];
         expect(requests, out).toHaveLength(4);
         for (const [, source, , vip] of requests) expect([source, vip]).toEqual([lab.spec.client.ip, lab.spec.service.vip]);
@@ -171,31 +187,37 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     });
 
     it("lab ssh and lab curl: over SSH pinned to the stack's host keys; the response names the real server", async () => {
-        expect(ok(await labSh("ssh", "nginx1", "hostname"), "lab ssh hostname").stdout.trim()).toBe("nginx1");
-        expect(ok(await labSh("ssh", "nginx2", "cat", "/proc/sys/net/ipv4/conf/lo/arp_ignore"), "lab ssh cat").stdout.trim()).toBe("1");
-        const unknown = await labSh("ssh", "nginx9", "true");
+        expect(ok(await labSh(2 * 60_000, "ssh", "nginx1", "hostname"), "lab ssh hostname").stdout.trim()).toBe("nginx1");
+        expect(ok(await labSh(2 * 60_000, "ssh", "nginx2", "cat", "/proc/sys/net/ipv4/conf/lo/arp_ignore"), "lab ssh cat").stdout.trim()).toBe("1");
+        const unknown = await labSh(2 * 60_000, "ssh", "nginx9", "true");
         expect(unknown.code).not.toBe(0);
         expect(unknown.stderr).toContain("no machine nginx9 in stack t; its machines:");
-        const out = ok(await labSh("curl", "/"), "lab curl").stdout;
+        const out = ok(await labSh(2 * 60_000, "curl", "/"), "lab curl").stdout;
         expect(out).toMatch(/^HTTP\/1\.1 200 OK/);
         expect(out).toMatch(/^X-Lvs-Real-Server: nginx[12]\r?$/m);
         expect(out).toMatch(/this is nginx[12]/);
     });
 
-    it("survives a reboot: the boot units restore the VIPs and the table", async () => {
+    it("lab stop and lab start: the machines shut off and boot again, and the boot units restore the VIPs and the table", async () => {
+        const { spec } = lab;
+        const hosts = [spec.director, ...spec.realServers, spec.client];
         const bootId = (host: { name: string; ip: string }) => sh(host, "cat /proc/sys/kernel/random/boot_id");
-        const hosts = [lab.spec.director, lab.spec.realServers[0]];
         const before = await Promise.all(hosts.map(bootId));
-        for (const h of hosts) await lab.guests.sh(h, "systemctl reboot");
-        // Back when each answers with a new boot id (a slow shutdown cannot pass for the new boot).
+        const stop = ok(await labSh(15 * 60_000, "stop"), "lab stop");
+        expect(stop.stderr).toContain(`lab: the machines of t are shut off after`);
+        for (const h of hosts) expect(ok(await sandbox.virsh("domstate", h.domainName), "domstate").stdout.trim()).toBe("shut off");
+        const start = ok(await labSh(15 * 60_000, "start"), "lab start");
+        expect(start.stderr).toContain("lab: every machine of t answers SSH");
+        // Each answers with a new boot id once cloud-init's boot is over (a slow shutdown cannot pass for the new boot).
         for (const [i, h] of hosts.entries()) {
-            await waitUntil(`${h.name} to boot again`, 10 * 60_000, async () => {
+            await waitUntil(`${h.name} to finish booting`, 10 * 60_000, async () => {
                 const r = await lab.guests.sh(h, "cloud-init status --wait >/dev/null; cat /proc/sys/kernel/random/boot_id", 60_000);
                 return r.code === 0 && r.stdout.trim() && r.stdout !== before[i] ? true : undefined;
             }, 3_000);
         }
-        expect(await sh(lab.spec.director, "ipvsadm -Ln")).toMatch(/192\.168\.168\.100:80 wrr/);
-        expect(await sh(lab.spec.realServers[0], "ip -o -4 addr show dev lo")).toContain(`${lab.spec.service.vip}/32`);
+        expect(await sh(spec.director, "ipvsadm -Ln")).toMatch(/192\.168\.168\.100:80 wrr/);
+        expect(await sh(spec.director, "ip -o -4 addr show dev ens33 label ens33:0")).toContain(`${spec.service.vip}/24`);
+        for (const s of spec.realServers) expect(await sh(s, "ip -o -4 addr show dev lo")).toContain(`${spec.service.vip}/32`);
         expect(Object.keys(await split(20)).sort()).toEqual(["nginx1", "nginx2"]);
     });
 
@@ -235,7 +257,10 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(r.stdout).not.toContain("Dial ");
         expect(await leftovers(name)).toEqual([]);
         lab.setConfig(tomcatAndNfs());
-        await up("up again, 7 machines");
+        const eventLog = join(lab.ws.dir, "up-again.jsonl");
+        await up("up again, 7 machines", "--event-log", eventLog);
+        // For the record (docs/testing.md): where the seven machines' time went.
+        console.log(`vm-dr up again, seconds from its start:\n${machineTimeline(spans(eventLog), allHosts(lab.spec).map((h) => `lab-${h.name}`))}`);
         const v = await lab.readOutputs();
         expect(v.verification.realServers).toEqual({ nginx1: 10, nginx2: 10 });
         expect(Object.keys(v.verification.tomcats).sort()).toEqual(["tomcat1", "tomcat2"]);

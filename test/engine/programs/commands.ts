@@ -20,6 +20,8 @@ interface Step {
     dependsOn?: string[];
     /** Remote: the port on 127.0.0.1 and the connection's retry settings. */
     port?: number;
+    /** Remote: how it logs in: the key (default), the passphrase-protected key with its passphrase, or root's password. */
+    auth?: "key" | "encryptedKey" | "password";
     hostKey?: string;
     dialErrorLimit?: number;
     perDialTimeout?: number;
@@ -28,6 +30,12 @@ interface Step {
 const config = new pulumi.Config();
 const steps: Step[] = JSON.parse(readFileSync(config.require("stepsFile"), "utf8"));
 const privateKey = config.requireSecret("privateKey");
+/** Each way of logging in, from secret config (the test sets the ones it uses). */
+const logins = {
+    key: () => ({ privateKey }),
+    encryptedKey: () => ({ privateKey: config.requireSecret("encryptedKey"), privateKeyPassword: config.requireSecret("keyPassphrase") }),
+    password: () => ({ password: config.requireSecret("rootPassword") }),
+};
 const defaultHostKey = config.require("hostKey");
 
 const made = new Map<string, command.local.Command | command.remote.Command>();
@@ -54,7 +62,7 @@ for (const step of steps) {
                 host: "127.0.0.1",
                 port: step.port ?? 2222,
                 user: "root",
-                privateKey,
+                ...logins[step.auth ?? "key"](),
                 hostKey: step.hostKey ?? defaultHostKey,
                 dialErrorLimit: step.dialErrorLimit,
                 perDialTimeout: step.perDialTimeout,
