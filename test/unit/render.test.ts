@@ -59,6 +59,36 @@ function allScripts(s: LabSpec): Record<string, string> {
     return out;
 }
 
+describe("cloud-init documents", () => {
+    const s = spec("default");
+    const keys = { authorizedKey: "ssh-ed25519 AAAAclient lab", hostPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nhost\n-----END OPENSSH PRIVATE KEY-----\n", hostPublicKey: "ssh-ed25519 AAAAhost nginx1" };
+
+    it("user-data: the host's name, the SSH user with the lab's key and passwordless sudo, and only the injected host key", () => {
+        const text = r.renderUserData(s, s.realServers[0], keys);
+        expect(text.startsWith("#cloud-config\n")).toBe(true);
+        const doc = JSON.parse(text.slice("#cloud-config\n".length));
+        expect(doc.hostname).toBe("nginx1");
+        expect(doc.manage_etc_hosts).toBe(true);
+        expect(doc.users).toEqual([{ name: s.sshUser, sudo: "ALL=(ALL) NOPASSWD:ALL", shell: "/bin/bash", lock_passwd: true, ssh_authorized_keys: [keys.authorizedKey] }]);
+        expect(doc.ssh_deletekeys).toBe(true);
+        expect(doc.ssh_genkeytypes).toEqual(["ed25519"]);
+        expect(doc.ssh_keys).toEqual({ ed25519_private: keys.hostPrivateKey, ed25519_public: keys.hostPublicKey });
+        expect(doc).not.toHaveProperty("ssh_pwauth");
+    });
+
+    it("user-data: no config-stage module runs, and of the final stage only the message that marks cloud-init's end", () => {
+        const doc = JSON.parse(r.renderUserData(s, s.director, keys).split("\n").slice(1).join("\n"));
+        expect(doc.cloud_config_modules).toEqual([]);
+        expect(doc.cloud_final_modules).toEqual(["final-message"]);
+    });
+
+    it("network-config: the NIC named by its MAC, its static address and the default route", () => {
+        const doc = JSON.parse(r.renderNetworkConfig(s, s.realServers[1]));
+        expect(doc).toEqual({ version: 2, ethernets: { ens33: { match: { macaddress: s.realServers[1].mac }, "set-name": "ens33", dhcp4: false, addresses: ["192.168.168.20/24"], routes: [{ to: "0.0.0.0/0", via: s.realServers[1].gateway }] } } });
+        expect(r.renderMetaData(s, s.client)).toBe("instance-id: lvs-lab-default-client\nlocal-hostname: client\n");
+    });
+});
+
 describe("director", () => {
     it("DR: no forwarding, no redirects, VIP on the NIC alias", () => {
         const s = spec("default");
