@@ -34,8 +34,11 @@ export interface MachineArgs {
 /**
  * Puts the machines' storage in a line: each machine's volumes are created only after the
  * previous machine's. The libvirt provider can deadlock when it uploads cloud-init disks
- * concurrently (terraform-provider-libvirt#594; seen here as a `pulumi up` that hung with two
- * of five seeds written), so uploads never overlap. The domains still boot side by side.
+ * concurrently (terraform-provider-libvirt#594): without the line, the storage of eight machines
+ * created at once hung with seven of eight seeds written and no overlay, even with the sandbox's
+ * libvirtd taking 32 calls in flight per connection (docs/maintainers.md). Each machine's volumes
+ * take about a second, and its domain is created as soon as they exist, so the domains are still
+ * created and boot side by side.
  */
 export class StorageQueue {
     private tail: pulumi.Resource[] = [];
