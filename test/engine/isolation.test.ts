@@ -202,7 +202,11 @@ describe("the sandbox beside a host libvirtd that systemd runs", () => {
     });
     afterAll(async () => {
         try {
-            if (claimed) await sandbox.clean("isoh");
+            // The case takes the sandbox down itself; a failure may leave the lab behind in it.
+            if (claimed) {
+                await sandbox.up();
+                await sandbox.clean("isoh");
+            }
             await sandbox.down();
         } finally {
             await host.stop();
