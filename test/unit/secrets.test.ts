@@ -138,15 +138,16 @@ describe("a stack whose service.vip, sshUser, ha.authPass and director.ip were s
             return original(req, callback);
         };
         // `config set --secret --path service.vip`, `--secret sshUser`, `--secret --path
-        // ha.authPass` and `--secret --path director.ip`: the engine marks those top-level keys secret. An image URL and a
-        // domain type, so the program neither reads files nor probes KVM.
+        // ha.authPass` and `--secret --path director.ip`: the engine marks those top-level keys secret. An image URL, a
+        // domain type and a remote libvirt, so the program neither reads files, probes KVM nor asks
+        // a libvirtd for the other labs' networks.
         const raw = structuredClone(loadStackConfig("ha")) as any;
         raw.service.vip = VIP;
         raw.sshUser = USER;
         raw.ha.authPass = PASSWORD;
         raw.director = { ...raw.director, ip: DIRECTOR_IP, name: DIRECTOR };
         raw.image.source = "https://example.org/lvs-lab-bookworm.qcow2";
-        raw.libvirt = { domainType: "qemu" };
+        raw.libvirt = { domainType: "qemu", uri: "qemu+ssh://lab-host/system" };
         const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`lvs-lab:${k}`, text(v)])), ["lvs-lab:service", "lvs-lab:sshUser", "lvs-lab:ha", "lvs-lab:director"]);
         const program: Record<string, unknown> = await import("../../index");
