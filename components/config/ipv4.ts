@@ -92,15 +92,7 @@ export const RESERVED_BLOCKS: readonly { cidr: string; what: string }[] = [
 
 /** The reserved block the network overlaps, if any (see `RESERVED_BLOCKS`). */
 export function reservedOverlap(cidr: Cidr): string | undefined {
-    const start = toInt(cidr.network);
-    const end = start + cidrSize(cidr) - 1;
-    for (const block of RESERVED_BLOCKS) {
-        const b = parseCidr(block.cidr)!;
-        const bStart = toInt(b.network);
-        const bEnd = bStart + cidrSize(b) - 1;
-        if (start <= bEnd && bStart <= end) return block.what;
-    }
-    return undefined;
+    return RESERVED_BLOCKS.find((block) => overlaps(cidr, parseCidr(block.cidr)!))?.what;
 }
 
 /**

@@ -72,10 +72,11 @@ export class LvsDrCluster extends pulumi.ComponentResource {
 
         this.vipUrl = kept(`http://${spec.service.vip}:${spec.service.ports[0]}/`);
         this.hosts = kept(Object.fromEntries(allHosts(spec).map((h) => [h.name, h.ip])));
-        this.ipvsTable = kept((components.get(spec.director.name) as Director).ipvsTable);
-        this.verification = kept((components.get(spec.client.name) as LabClient).verification);
+        // The role components' outputs are kept secret where they hold a secret already.
+        this.ipvsTable = (components.get(spec.director.name) as Director).ipvsTable;
+        this.verification = (components.get(spec.client.name) as LabClient).verification;
         this.clientPrivateKey = pulumi.secret(lab.clientKey.privateKey);
-        this.hostKeys = kept(pulumi.all(Object.fromEntries(allHosts(spec).map((h) => [h.name, components.get(h.name)!.hostKey]))));
+        this.hostKeys = pulumi.all(Object.fromEntries(allHosts(spec).map((h) => [h.name, components.get(h.name)!.hostKey])));
         this.access = kept(labAccess(spec));
         this.registerOutputs({ vipUrl: this.vipUrl, hosts: this.hosts, ipvsTable: this.ipvsTable, verification: this.verification, clientPrivateKey: this.clientPrivateKey, hostKeys: this.hostKeys, access: this.access });
     }
