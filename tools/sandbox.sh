@@ -50,11 +50,6 @@ check_sandbox_dir() {
     done
 }
 
-pid_alive() {
-    local file=$1
-    [[ -f $file ]] && kill -0 "$(cat "$file")" 2>/dev/null
-}
-
 need() {
     local missing=()
     for tool in ip libvirtd virtlogd virsh qemu-system-x86_64 unshare nsenter mount mknod; do

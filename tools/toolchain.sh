@@ -67,7 +67,7 @@ install_official_command_plugin() {
 
 if system_pulumi; then
     lvs_log "using the system pulumi v$PULUMI_VERSION; plugins install from the network as usual"
-    if install_official_command_plugin pulumi; then
+    if [[ $(cat "$COMMAND_PLUGIN_MARKER" 2>/dev/null) == official ]] || install_official_command_plugin pulumi; then
         echo official >"$COMMAND_PLUGIN_MARKER"
         lvs_log "command plugin: the official pulumi-resource-command v$COMMAND_VERSION"
     else

@@ -295,10 +295,10 @@ describe("toolchain.sh with a system pulumi of the pinned version", () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    /** Runs toolchain.sh with the stand-in first on PATH, a cache and a PULUMI_HOME of the test's own. */
-    const toolchain = (install: string) => spawnSync("bash", [join(REPO, "tools", "toolchain.sh")], {
+    /** Runs toolchain.sh with the stand-in first on PATH, a cache and a PULUMI_HOME (`home`) of the test's own. */
+    const toolchain = (install: string, home = "home") => spawnSync("bash", [join(REPO, "tools", "toolchain.sh")], {
         encoding: "utf8",
-        env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, LVS_LAB_CACHE: join(dir, "cache"), LVS_LAB_PULUMI_HOME: join(dir, "home"), LVS_LAB_TOOLCHAIN: "auto", INSTALL: install },
+        env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, LVS_LAB_CACHE: join(dir, "cache"), LVS_LAB_PULUMI_HOME: join(dir, home), LVS_LAB_TOOLCHAIN: "auto", INSTALL: install },
     });
 
     it("installs the official command plugin the ordinary way and records it for lab status; builds nothing", () => {
@@ -310,10 +310,17 @@ describe("toolchain.sh with a system pulumi of the pinned version", () => {
         expect(existsSync(join(dir, "cache", "toolchain", `pulumi-v${pinned}`))).toBe(false);
     });
 
+    it("installs it once: a second setup finds it recorded and asks for nothing", () => {
+        writeFileSync(join(dir, "calls"), "");
+        expect(toolchain("1").status).toBe(0);
+        expect(readFileSync(join(dir, "home", "command-plugin"), "utf8")).toBe("official\n");
+        expect(readFileSync(join(dir, "calls"), "utf8")).toBe("");
+    });
+
     it("where that fails, records no plugin and says that pulumi up installs it", () => {
-        const r = toolchain("1");
+        const r = toolchain("1", "home-offline");
         expect(r.status).toBe(0);
-        expect(existsSync(join(dir, "home", "command-plugin"))).toBe(false);
+        expect(existsSync(join(dir, "home-offline", "command-plugin"))).toBe(false);
         expect(r.stderr).toContain("the official command plugin could not be installed now");
     });
 });
