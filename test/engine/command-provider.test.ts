@@ -3,15 +3,7 @@ import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, Ran, Workspace, ok } from "./harness";
 import { KeyPair, TestSshd, makeKey } from "./sshd";
-
-/** Waits (bounded) until `path` exists. */
-async function waitForFile(path: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(path)) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${path}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-}
+import { waitUntil } from "./vmLab";
 
 /**
  * Conformance of the command plugin the lab runs on (`command:local:Command` and
@@ -195,7 +187,7 @@ describe("the command plugin through the real engine and sshd", () => {
         // L dials only after T has run; its sshd starts 6 s after that, whatever the engine's start-up took.
         const dialing = join(sshd.dir, "dialing");
         const upRun = up([A2, B2, local("T", { create: `touch ${dialing}` }), remote("L", { create: log("create L"), port: 2223, dependsOn: ["T"] })]);
-        await waitForFile(dialing, 5 * 60_000);
+        await waitUntil(`${dialing} to exist`, 5 * 60_000, async () => existsSync(dialing) || undefined, 200);
         await new Promise((resolve) => setTimeout(resolve, 6_000));
         await sshd.start(2223);
         const r = ok(await upRun, "pulumi up");
