@@ -112,7 +112,7 @@ requirements_verdict() {
         fi
     fi
     if [[ ${f[kvm]:-} == yes ]]; then
-        printf 'note: %s\n' "/dev/kvm is there: the host has KVM"
+        printf 'note: %s\n' "/dev/kvm is there: the labs use KVM where a guest runs under it (tools/kvm-probe.sh decides when a lab comes up), and emulation (TCG) otherwise"
     else
         printf 'note: %s\n' "no /dev/kvm: the guests run under emulation (TCG), several times slower than with KVM; enable virtualization (VT-x/AMD-V, or nested virtualization in a VM) to get it"
     fi

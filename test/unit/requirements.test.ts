@@ -38,7 +38,7 @@ const warnings = (facts: Record<string, string | undefined>) => verdict(facts).l
 
 describe("setup's requirements check (tools/requirements.sh)", () => {
     it("passes a machine that has everything, saying only whether it has KVM", () => {
-        expect(verdict(GOOD)).toEqual({ ok: true, lines: ["note: /dev/kvm is there: the host has KVM"] });
+        expect(verdict(GOOD)).toEqual({ ok: true, lines: ["note: /dev/kvm is there: the labs use KVM where a guest runs under it (tools/kvm-probe.sh decides when a lab comes up), and emulation (TCG) otherwise"] });
     });
 
     it("stops at Debian 12's own Node.js 18, naming the version, what the lock needs and what to do", () => {
