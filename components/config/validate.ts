@@ -182,10 +182,15 @@ function kvmIssues(c: LooseConfig, kvm: () => KvmFact): ConfigIssue[] {
  * bridge would share addresses with that lab's, and libvirt would refuse to start the second
  * network only after the first resources exist. Empty for the stack's own network.
  */
+/** The libvirt network of the lab whose `network.name` is `name` (the spec's `network.libvirtName`). */
+function libvirtNetworkName(name: string): string {
+    return `lvs-${name}`;
+}
+
 function overlapIssues(c: RawLabConfig, networks: (uri: string) => LabNetwork[]): ConfigIssue[] {
     if (!isLocalUri(c.libvirt.uri)) return [];
     const mine = parseCidr(c.network.cidr)!;
-    const own = `lvs-${c.network.name}`;
+    const own = libvirtNetworkName(c.network.name);
     const issues: ConfigIssue[] = [];
     for (const net of networks(c.libvirt.uri)) {
         if (net.name === own) continue;
@@ -238,7 +243,7 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             prefix: cidr.prefix,
             netmask: cidr.netmask,
             gateway,
-            libvirtName: `lvs-${c.network.name}`,
+            libvirtName: libvirtNetworkName(c.network.name),
             bridge: `lvs-${c.network.name}`,
         },
         libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `${POOL_PARENT_DIR}/${pool}`, baseVolume: `${pool}-base.qcow2`, domainType },

@@ -1,12 +1,5 @@
 import { execFileSync } from "child_process";
-
-/** A libvirt network of a lab and the IPv4 addresses libvirt gives its bridge. */
-export interface LibvirtLabNetwork {
-    /** The network's name, `lvs-<lab>`. */
-    name: string;
-    /** Each IPv4 address with its prefix, e.g. `192.168.168.1/24`. */
-    cidrs: string[];
-}
+import type { LabNetwork } from "../config";
 
 /** Runs a command to completion and returns its stdout; throws when it fails (execFileSync's way). */
 export type RunCommand = (file: string, args: string[]) => string;
@@ -21,7 +14,7 @@ const execVirsh: RunCommand = (file, args) => execFileSync(file, args, { encodin
  * @param run runs virsh; tests stand in for it.
  * @throws Error naming the URI and what virsh said, when libvirt cannot be asked.
  */
-export function labNetworks(uri: string, run: RunCommand = execVirsh): LibvirtLabNetwork[] {
+export function labNetworks(uri: string, run: RunCommand = execVirsh): LabNetwork[] {
     const virsh = (...args: string[]) => {
         try {
             return run("virsh", ["-q", "-c", uri, ...args]);
