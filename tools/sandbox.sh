@@ -341,8 +341,8 @@ remove_labs() {
     mapfile -t pools < <(lab_objects pool-list)
     known=("${nets[@]#lvs-}" "$@")
     for dom in "${doms[@]}"; do
-        lab=$(domain_lab "$dom" "${known[@]}")
-        if (($# == 0)) || [[ -n $lab && -n ${named[$lab]:-} ]]; then
+        # Every lab goes when none is named: no need to ask libvirt whose each domain is.
+        if (($# == 0)) || { lab=$(domain_lab "$dom" "${known[@]}") && [[ -n $lab && -n ${named[$lab]:-} ]]; }; then
             remove_domain "$dom"
             gone+=("domain $dom")
         fi
