@@ -1,17 +1,20 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: fast unit tests (pure renderers, config model, Pulumi mocks) and
-// engine tests that drive the real Pulumi CLI, providers and libvirtd in a namespace.
+/** Fast unit tests: pure renderers, the config model, components under Pulumi mocks. */
+export const unitProject = {
+    test: {
+        name: "unit",
+        include: ["test/unit/**/*.test.ts"],
+        testTimeout: 30_000,
+    },
+};
+
+// Two projects: the unit tests above and engine tests that drive the real Pulumi CLI,
+// providers and libvirtd in a namespace.
 export default defineConfig({
     test: {
         projects: [
-            {
-                test: {
-                    name: "unit",
-                    include: ["test/unit/**/*.test.ts"],
-                    testTimeout: 30_000,
-                },
-            },
+            unitProject,
             {
                 test: {
                     name: "engine",

@@ -6,8 +6,9 @@
 # (test/unit/requirements.test.ts) sources this file and runs it with made-up facts.
 # Runs without Node.js (it checks for it) and does not source lib.sh, which needs Node.
 
-# The lock's floor: vite 8 and rolldown need ^20.19.0 || >=22.12.0, vitest 4 ^20 || ^22 || >=24.
-NODE_RANGE_TEXT="20.19+, 22.12+ or 24+"
+# The lock's floor: vite 8 and rolldown need ^20.19.0 || >=22.12.0, vitest 4 ^20 || ^22 || >=24,
+# StrykerJS's prompts (@inquirer) ^22.13.0 on Node 22.
+NODE_RANGE_TEXT="20.19+, 22.13+ or 24+"
 # npm reads package.json's `overrides` from 8.3 on.
 NPM_MIN=8.3.0
 # The toolchain's own go.mod (tools/toolchain.sh) says go 1.22; newer go directives of the plugins
@@ -28,14 +29,14 @@ version_ge() {
     [[ $(printf '%s\n%s\n' "$b" "$a" | sort -V | head -n1) == "$b" ]]
 }
 
-# True when Node.js version $1 satisfies ^20.19.0 || ^22.12.0 || >=24.0.0.
+# True when Node.js version $1 satisfies ^20.19.0 || ^22.13.0 || >=24.0.0.
 node_ok() {
     local v=${1#v} major
     major=${v%%.*}
     [[ $major =~ ^[0-9]+$ ]] || return 1
     case $major in
         20) version_ge "$v" 20.19.0 ;;
-        22) version_ge "$v" 22.12.0 ;;
+        22) version_ge "$v" 22.13.0 ;;
         *) ((major >= 24)) ;;
     esac
 }
@@ -70,7 +71,7 @@ requirements_verdict() {
     if [[ -z ${f[node]:-} ]]; then
         missing "Node.js ($NODE_RANGE_TEXT) with npm: install it (Debian 12's own nodejs is 18, too old; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'"
     elif ! node_ok "${f[node]}"; then
-        missing "Node.js ${f[node]#v} cannot run package-lock.json's tools (vite 8 needs 20.19+ or 22.12+; vitest 4 does not support 21 or 23): install Node.js $NODE_RANGE_TEXT (Debian 12's own nodejs is 18; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'"
+        missing "Node.js ${f[node]#v} cannot run package-lock.json's tools (vite 8 needs 20.19+ or 22.12+, StrykerJS 22.13+ on 22; vitest 4 does not support 21 or 23): install Node.js $NODE_RANGE_TEXT (Debian 12's own nodejs is 18; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'"
     fi
     if [[ -n ${f[node]:-} ]]; then
         if [[ -z ${f[npm]:-} ]]; then

@@ -45,13 +45,13 @@ describe("setup's requirements check (tools/requirements.sh)", () => {
         const v = verdict({ ...GOOD, node: "v18.19.0" });
         expect(v.ok).toBe(false);
         expect(v.lines).toContain(
-            "missing: Node.js 18.19.0 cannot run package-lock.json's tools (vite 8 needs 20.19+ or 22.12+; vitest 4 does not support 21 or 23): install Node.js 20.19+, 22.12+ or 24+ (Debian 12's own nodejs is 18; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'",
+            "missing: Node.js 18.19.0 cannot run package-lock.json's tools (vite 8 needs 20.19+ or 22.12+, StrykerJS 22.13+ on 22; vitest 4 does not support 21 or 23): install Node.js 20.19+, 22.13+ or 24+ (Debian 12's own nodejs is 18; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'",
         );
     });
 
     it("stops without Node.js, and says how to get it", () => {
         expect(missing({ ...GOOD, node: undefined, npm: undefined })).toEqual([
-            "missing: Node.js (20.19+, 22.12+ or 24+) with npm: install it (Debian 12's own nodejs is 18, too old; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'",
+            "missing: Node.js (20.19+, 22.13+ or 24+) with npm: install it (Debian 12's own nodejs is 18, too old; e.g. NodeSource's nodejs 22 or nvm), then run 'npm ci && npm run setup'",
         ]);
     });
 
@@ -62,7 +62,7 @@ describe("setup's requirements check (tools/requirements.sh)", () => {
             .filter(([path, p]) => path && !p.optional && p.engines && !Array.isArray(p.engines) && p.engines.node)
             .map(([path, p]) => [path, (p.engines as { node: string }).node] as const);
         expect(ranges.map(([path]) => path)).toContain("node_modules/vite");
-        for (const node of ["18.19.0", "20.0.0", "20.18.1", "20.19.0", "20.20.2", "21.7.3", "22.11.0", "22.12.0", "23.11.0", "24.0.0", "25.1.0"]) {
+        for (const node of ["18.19.0", "20.0.0", "20.18.1", "20.19.0", "20.20.2", "21.7.3", "22.11.0", "22.12.0", "22.13.0", "23.11.0", "24.0.0", "25.1.0"]) {
             const ok = missing({ ...GOOD, node: `v${node}` }).length === 0;
             expect(ok, `Node.js ${node}`).toBe(satisfies(node, pkg.engines.node));
             if (ok) expect(ranges.filter(([, range]) => !satisfies(node, range)), `Node.js ${node}`).toEqual([]);
