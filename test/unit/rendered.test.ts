@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { parseLabConfig } from "../../components/config";
+import { planLab } from "../../components/plan";
+import * as r from "../../components/render";
+import { loadStackConfig, stackNames } from "../stacks";
+
+/**
+ * Every text a guest acts on, for every stack in stacks/, compared with the committed copy under
+ * test/unit/rendered/<stack>/<host>.txt: the cloud-init documents it boots with, then each of its
+ * steps' create and delete scripts in the order the plan runs them. The VM suites run these exact
+ * texts on guests through the program; a change to any of them shows here as a diff to review
+ * (and to prove again on VMs), instead of reaching a guest unseen. `npx vitest run --project unit
+ * -u test/unit/rendered.test.ts` writes the new texts after a deliberate change.
+ */
+const KEYS: r.GuestKeys = {
+    authorizedKey: "ssh-ed25519 AAAA-the-lab-client-key lvs-lab",
+    hostPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nthe-host-key\n-----END OPENSSH PRIVATE KEY-----\n",
+    hostPublicKey: "ssh-ed25519 AAAA-the-host-key",
+};
+const VERIFY_REQUESTS = 10;
+/** The shell functions every script starts with, once in rendered/prelude.sh rather than in each script. */
+const PRELUDE = r.script("", []).split("\n").slice(3).join("\n");
+const PRELUDE_MARK = "# (the shared shell functions: test/unit/rendered/prelude.sh)\n";
+
+it("the shell functions every script starts with, after its shebang, title and strict mode", async () => {
+    expect(r.script("a title", ["body"])).toBe(`#!/usr/bin/env bash\n# lvs-lab: a title\nset -euo pipefail\n${PRELUDE.trimEnd()}\nbody\n`);
+    await expect(PRELUDE).toMatchFileSnapshot("rendered/prelude.sh");
+});
+
+describe.each(stackNames())("stack %s: what each guest is given", (stack) => {
+    const spec = parseLabConfig(loadStackConfig(stack));
+    for (const plan of planLab(spec, { verifyRequests: VERIFY_REQUESTS })) {
+        const host = plan.host;
+        it(`${host.name}: cloud-init and every step, create and delete`, async () => {
+            const sections: [string, string][] = [
+                ["cloud-init user-data", r.renderUserData(spec, host, KEYS)],
+                ["cloud-init network-config", r.renderNetworkConfig(spec, host)],
+                ["cloud-init meta-data", r.renderMetaData(spec, host)],
+                ["wait for SSH (run on the lab's host)", r.renderSshWait(host.ip, `/var/log/libvirt/qemu/${host.name}-console.log`)],
+                ["wait for cloud-init: create", r.renderCloudInitWait(host).create],
+                ["wait for cloud-init: delete", r.renderCloudInitWait(host).delete],
+                ...plan.steps.flatMap((step): [string, string][] => [
+                    [`step ${step.name} (after ${step.after.map((a) => `${a.host}-${a.step}`).join(", ") || "the previous step"}): create`, step.script.create],
+                    [`step ${step.name}: delete`, step.script.delete],
+                ]),
+            ];
+            const text = sections
+                .map(([title, body]) => `======== ${title}\n${body.split(PRELUDE).join(PRELUDE_MARK)}${body.endsWith("\n") ? "" : "\n"}`)
+                .join("");
+            await expect(text).toMatchFileSnapshot(`rendered/${stack}/${host.name}.txt`);
+        });
+    }
+});
