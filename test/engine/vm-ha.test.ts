@@ -64,7 +64,7 @@ describe("director HA with keepalived on real VMs", () => {
         expect(seen.failed).toBe(0);
         // A deleted and re-added service would start counting from zero.
         expect(after.conns).toBeGreaterThanOrEqual(before.conns + seen.requests);
-        // The 1:3 weights stay: rr ignores them, and every later step renders the file afresh.
+        // The reload left the preferred director master: the VIP never moved.
         expect(await ha.vrrpState(d1)).toBe("MASTER");
     });
 
