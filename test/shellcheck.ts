@@ -12,7 +12,8 @@ export function embeddedScripts(script: string): string[] {
 
 /**
  * Runs shellcheck on each script and returns its findings (empty when clean).
- * Fails loudly when shellcheck itself is missing: that is a missing prerequisite, not a pass.
+ * Fails loudly when shellcheck itself is missing, or did not check every file (exit 2-4: a file
+ * it could not read, bad options): that is no pass, and shellcheck prints nothing on stdout then.
  */
 export function shellcheck(scripts: Record<string, string>): string {
     const dir = mkdtempSync(join(tmpdir(), "lvs-lab-shellcheck-"));
@@ -22,14 +23,23 @@ export function shellcheck(scripts: Record<string, string>): string {
             writeFileSync(file, text);
             return file;
         });
-        try {
-            execFileSync("shellcheck", ["--shell=bash", "--severity=style", ...files], { encoding: "utf8" });
-            return "";
-        } catch (e: any) {
-            if (e.code === "ENOENT") throw new Error("prerequisite missing: shellcheck (apt-get install shellcheck)");
-            return String(e.stdout);
-        }
+        return shellcheckFindings(["--shell=bash", "--severity=style", ...files]);
     } finally {
         rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * shellcheck's findings with these arguments (empty when clean). Exit 1 is findings; any other
+ * failure (a missing shellcheck, a file it could not read, bad options) throws with what it said.
+ */
+export function shellcheckFindings(args: string[]): string {
+    try {
+        execFileSync("shellcheck", args, { encoding: "utf8" });
+        return "";
+    } catch (e: any) {
+        if (e.code === "ENOENT") throw new Error("prerequisite missing: shellcheck (apt-get install shellcheck)");
+        if (e.status === 1 && String(e.stdout) !== "") return String(e.stdout);
+        throw new Error(`shellcheck did not check every file (exit ${e.status}): ${String(e.stderr).trim()}`);
     }
 }

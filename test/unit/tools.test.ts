@@ -5,6 +5,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_NAMESPACE, parseLabConfig, printedFixLines } from "../../components/config";
+import { shellcheckFindings } from "../shellcheck";
 import { loadStackConfig } from "../stacks";
 
 const REPO = join(__dirname, "..", "..");
@@ -16,14 +17,7 @@ it("the project's own shell tools pass shellcheck", () => {
         .map((f) => join(REPO, "tools", f));
     const files = [...tools, join(REPO, ".ci", "run"), join(REPO, "components", "render", "assets", "lvs-lab-ipvs-apply.sh")];
     expect(tools.length).toBeGreaterThan(5);
-    let findings = "";
-    try {
-        execFileSync("shellcheck", ["-x", "-P", "SCRIPTDIR", "--shell=bash", ...files], { encoding: "utf8" });
-    } catch (e: any) {
-        if (e.code === "ENOENT") throw new Error("prerequisite missing: shellcheck (apt-get install shellcheck)");
-        findings = String(e.stdout);
-    }
-    expect(findings).toBe("");
+    expect(shellcheckFindings(["-x", "-P", "SCRIPTDIR", "--shell=bash", ...files])).toBe("");
 });
 
 /** The environment without the lab command's own variables, so a developer's shell cannot leak in. */
