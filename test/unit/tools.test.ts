@@ -265,7 +265,18 @@ describe("lab logs and status read the stack's access output", () => {
     });
 
     it("status lists the stacks, the lab's machines with their domains and state, the engine and the command plugin", () => {
-        const r = lab("status");
+        // The plugin setup recorded is read from PULUMI_HOME: one of the test's own, so each record is
+        // named as it is (a clone without setup has none, and status then says so and exits 1).
+        const home = join(p.dir, "pulumi-home");
+        mkdirSync(home, { recursive: true });
+        const status = (plugin?: string) => {
+            if (plugin) writeFileSync(join(home, "command-plugin"), `${plugin}\n`);
+            else rmSync(join(home, "command-plugin"), { force: true });
+            return labIn({ ...env, LVS_LAB_PULUMI_HOME: home })("status");
+        };
+        const command = require("../../package.json").dependencies["@pulumi/command"];
+        const r = status("official");
+        expect(r.status, r.stderr).toBe(0);
         expect(r.stdout).toContain(`project: ${p.dir}\n`);
         expect(r.stdout).toContain("stacks (* = the one commands act on: t, LVS_LAB_STACK):\n");
         expect(r.stdout).toMatch(/^\* t +config stacks\/Pulumi\.t\.yaml; state, 1 resources \(last update [^)]+\)$/m);
@@ -274,7 +285,13 @@ describe("lab logs and status read the stack's access output", () => {
         expect(r.stdout).toMatch(/^ {2}d1 +director +10\.9\.0\.2 +lvs-unit-cli-d1 +(not defined|\(sandbox down\))$/m);
         expect(r.stdout).toMatch(/^ {2}c +client +10\.9\.0\.3 +lvs-unit-cli-c +(not defined|\(sandbox down\))$/m);
         expect(r.stdout).toMatch(/^engine: pulumi v\d+\.\d+\.\d+$/m);
-        expect(r.stdout).toMatch(/^command plugin: /m);
+        expect(r.stdout).toContain(`\ncommand plugin: the official pulumi-resource-command v${command}\n`);
+        const own = status("lvs-lab");
+        expect(own.status, own.stderr).toBe(0);
+        expect(own.stdout).toContain(`\ncommand plugin: lvs-lab's own pulumi-resource-command v${command} (tools/command-provider)\n`);
+        const none = status();
+        expect(none.status).toBe(1);
+        expect(none.stdout).toContain("\ncommand plugin: none installed (run 'npm run setup')\n");
     }, 60_000);
 });
 
