@@ -545,21 +545,24 @@ describe("request loop", () => {
     });
 
     it("run against a stand-in curl: logs every request as it goes and ends once the stop file appears", () => {
-        // Stand-in curl, unit tests only: answers as nginx1, fails its 2nd request, and on its 3rd creates the stop file.
+        // Stand-in curl, unit tests only: notes how many lines the log holds when it is called, answers
+        // as nginx1, fails its 2nd request, and on its 3rd creates the stop file.
         const dir = standIns("loop", {
-            curl: 'n=$(( $(cat "$COUNT" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$COUNT"\n' +
+            curl: 'wc -l <"$LOG" >>"$LOGGED"\nn=$(( $(cat "$COUNT" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$COUNT"\n' +
                 '(( n == 3 )) && touch "$STOP"\n(( n == 2 )) && exit 28\nprintf "HTTP/1.1 200 OK\\r\\n%s: nginx1\\r\\n\\r\\n" "$HEADER"',
         });
-        const [log, stop] = [join(dir, "loop.log"), join(dir, "loop.stop")];
+        const [log, stop, logged] = [join(dir, "loop.log"), join(dir, "loop.stop"), join(dir, "logged")];
         const loop = r.renderRequestLoop(spec("default"), 30, { gapSeconds: 0, logFile: log, stopFile: stop });
         const out = execFileSync("bash", ["-c", loop], {
             encoding: "utf8",
-            env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, COUNT: join(dir, "count"), STOP: stop, HEADER: r.REAL_SERVER_HEADER },
+            env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, COUNT: join(dir, "count"), STOP: stop, LOG: log, LOGGED: logged, HEADER: r.REAL_SERVER_HEADER },
         });
         const requests = r.parseRequestLoop(out);
         // Exactly three requests with no gap: ended by the stop file, not by its 30 s bound.
         expect(requests.map((q) => q.server)).toEqual(["nginx1", undefined, "nginx1"]);
         expect(readFileSync(log, "utf8")).toBe(out);
+        // As it goes: each request finds every earlier one in the log already (what a watcher reads mid-loop).
+        expect(readFileSync(logged, "utf8").split("\n").filter(Boolean)).toEqual(["0", "1", "2"]);
         expect(() => readFileSync(stop)).toThrow();
     });
 
