@@ -588,6 +588,11 @@ describe("client verification", () => {
 describe("every rendered script", () => {
     it.each(stackNames())("%s: starts in strict mode, parses, and passes shellcheck", (name) => {
         const scripts = allScripts(spec(name));
+        // The scripts a step installs in /usr/local/sbin (boot steps, the reconciler, the guard) are
+        // checked too: every one of them, whatever its mode.
+        const installed = (text: string) => text.match(/^lvs_write \/usr\/local\/sbin\//gm)?.length ?? 0;
+        expect(Object.keys(scripts).filter((id) => id.includes(".embedded")).length).toBeGreaterThan(0);
+        for (const [id, text] of Object.entries(scripts)) if (id.endsWith(".create")) expect(embeddedScripts(text).length, id).toBe(installed(text));
         for (const [id, text] of Object.entries(scripts)) {
             if (!id.includes("embedded")) expect(text, id).toMatch(/^#!\/usr\/bin\/env bash\n# lvs-lab: .*\nset -euo pipefail\n/);
             execFileSync("bash", ["-n"], { input: text });
