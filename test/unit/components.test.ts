@@ -238,8 +238,15 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect(await value(lab.hosts)).toMatchObject({ director: "192.168.168.50", nginx1: "192.168.168.10", tomcat2: "192.168.168.90" });
         expect(await value(lab.verification)).toEqual({ realServers: { nginx1: 10, nginx2: 10 }, tomcats: { tomcat1: 13, tomcat2: 7 } });
         expect(await value(lab.ipvsTable)).toContain("IP Virtual Server");
-        expect(Object.keys(await value(lab.hostKeys)).sort()).toEqual(["client", "director", "nginx1", "nginx2", "tomcat1", "tomcat2"]);
-        expect((await value(lab.hostKeys)).nginx1).toMatch(/^ssh-ed25519 /);
+        // Each machine's own pinned key, for a known_hosts line per machine (the mocks name each key after its resource).
+        expect(await value(lab.hostKeys)).toEqual({
+            client: "ssh-ed25519 AAAAmock lab-client-host-key",
+            director: "ssh-ed25519 AAAAmock lab-director-host-key",
+            nginx1: "ssh-ed25519 AAAAmock lab-nginx1-host-key",
+            nginx2: "ssh-ed25519 AAAAmock lab-nginx2-host-key",
+            tomcat1: "ssh-ed25519 AAAAmock lab-tomcat1-host-key",
+            tomcat2: "ssh-ed25519 AAAAmock lab-tomcat2-host-key",
+        });
         expect(await pulumi.isSecret(lab.clientPrivateKey)).toBe(true);
     });
 
