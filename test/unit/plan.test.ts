@@ -107,5 +107,9 @@ describe("directorService: one step whichever path the director takes", () => {
         const undo = create.indexOf("if [[ -e /etc/lvs-lab/ipvs.rules ]]; then\n    if [[ -x /usr/local/sbin/lvs-lab-ipvs-apply ]]; then /usr/local/sbin/lvs-lab-ipvs-apply /dev/null; fi");
         expect(undo).toBeGreaterThan(0);
         expect(undo).toBeLessThan(create.indexOf("lvs_write /etc/keepalived/keepalived.conf"));
+        // Emptied, then removed in the same block: its boot step, so no boot loads the table again, and its files.
+        const block = create.slice(undo, create.indexOf("\nfi\n", undo));
+        expect(block).toContain("\n    systemctl disable lvs-lab-ipvs.service 2>/dev/null || true\n    lvs_remove /etc/systemd/system/lvs-lab-ipvs.service /usr/local/sbin/lvs-lab-ipvs\n");
+        expect(block).toMatch(/\n {4}rm -f \/etc\/lvs-lab\/ipvs\.rules \/usr\/local\/sbin\/lvs-lab-ipvs-apply$/);
     });
 });
