@@ -63,11 +63,12 @@ describe("sandbox.sh: a sandbox that is down", () => {
 
 /**
  * Runs sandbox.sh's `remove_labs` against a stand-in libvirtd: `sandbox_virsh` answers the lists
- * below and records every other call, one line each (remove_labs silences virsh's output).
+ * below and records every other call, one line each (remove_labs silences virsh's output), and
+ * which domains it was asked the NICs of (`asked`).
  * Two labs, `a` and `a-b` (whose names all begin with lvs-a- too), a domain on no network, a
  * domain of lab `a` with an odd name, pools of both, and objects of no lab.
  */
-function removeLabs(...names: string[]): { calls: string[]; stderr: string } {
+function removeLabs(...names: string[]): { calls: string[]; asked: string[]; stderr: string } {
     const script = `
         source "$1"
         shift
@@ -77,6 +78,7 @@ function removeLabs(...names: string[]): { calls: string[]; stderr: string } {
                 list) printf '%s\\n' lvs-a-web1 lvs-a-b-x lvs-a-orphan lvs-custom guest ;;
                 pool-list) printf '%-14s\\n' lvs-a lvs-a-b-test lvs-a-test default ;;
                 domiflist)
+                    echo "$2" >>"$ASKED"
                     case $2 in
                         lvs-a-web1) echo ' -   network   lvs-a     virtio   52:54:00:00:00:01' ;;
                         lvs-a-b-x) echo ' vnet0   network   lvs-a-b   virtio   52:54:00:00:00:02' ;;
@@ -87,11 +89,13 @@ function removeLabs(...names: string[]): { calls: string[]; stderr: string } {
             esac
         }
         remove_labs "$@"`;
-    const calls = join(state, "calls");
+    const [calls, asked] = [join(state, "calls"), join(state, "asked")];
     writeFileSync(calls, "");
-    const r = spawnSync("bash", ["-c", script, "test", SANDBOX, ...names], { encoding: "utf8", env: { ...env, CALLS: calls } });
+    writeFileSync(asked, "");
+    const r = spawnSync("bash", ["-c", script, "test", SANDBOX, ...names], { encoding: "utf8", env: { ...env, CALLS: calls, ASKED: asked } });
     expect(r.status, r.stderr).toBe(0);
-    return { calls: readFileSync(calls, "utf8").split("\n").filter(Boolean), stderr: r.stderr };
+    const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean);
+    return { calls: lines(calls), asked: lines(asked), stderr: r.stderr };
 }
 
 describe("sandbox.sh clean: only the named labs' objects", () => {
@@ -118,15 +122,25 @@ describe("sandbox.sh clean: only the named labs' objects", () => {
     });
 
     it("says when nothing of a lab is there", () => {
-        expect(removeLabs("zz")).toEqual({ calls: [], stderr: "lvs-lab: nothing of zz is in the sandbox\n" });
+        // Named labs: each domain's NIC says whose it is.
+        expect(removeLabs("zz")).toEqual({ calls: [], asked: ["lvs-a-web1", "lvs-a-b-x", "lvs-a-orphan", "lvs-custom"], stderr: "lvs-lab: nothing of zz is in the sandbox\n" });
     });
 
-    it("without names (down --force), removes every lvs-* object and nothing else", () => {
-        const removed = removeLabs().calls.filter((c) => /^(undefine|net-undefine|pool-undefine) /.test(c));
-        expect(removed).toEqual([
-            "undefine lvs-a-web1", "undefine lvs-a-b-x", "undefine lvs-a-orphan", "undefine lvs-custom",
-            "net-undefine lvs-a", "net-undefine lvs-a-b",
-            "pool-undefine lvs-a", "pool-undefine lvs-a-b-test", "pool-undefine lvs-a-test",
+    it("without names (down --force), removes every lvs-* object and nothing else, without asking whose each domain is", () => {
+        const { calls, asked, stderr } = removeLabs();
+        // Every call, not only the undefines: a domain, network or pool of no lab is neither stopped nor removed.
+        expect(calls).toEqual([
+            "destroy lvs-a-web1", "undefine lvs-a-web1",
+            "destroy lvs-a-b-x", "undefine lvs-a-b-x",
+            "destroy lvs-a-orphan", "undefine lvs-a-orphan",
+            "destroy lvs-custom", "undefine lvs-custom",
+            "net-destroy lvs-a", "net-undefine lvs-a",
+            "net-destroy lvs-a-b", "net-undefine lvs-a-b",
+            "pool-start lvs-a", "vol-delete --pool lvs-a lvs-a-base.qcow2", "pool-destroy lvs-a", "pool-delete lvs-a", "pool-undefine lvs-a",
+            "pool-start lvs-a-b-test", "pool-destroy lvs-a-b-test", "pool-delete lvs-a-b-test", "pool-undefine lvs-a-b-test",
+            "pool-start lvs-a-test", "pool-destroy lvs-a-test", "pool-delete lvs-a-test", "pool-undefine lvs-a-test",
         ]);
+        expect(asked).toEqual([]);
+        expect(stderr).toBe("lvs-lab: removed from the sandbox: domain lvs-a-web1, domain lvs-a-b-x, domain lvs-a-orphan, domain lvs-custom, network lvs-a, network lvs-a-b, pool lvs-a, pool lvs-a-b-test, pool lvs-a-test\n");
     });
 });
