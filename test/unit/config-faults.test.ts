@@ -319,6 +319,20 @@ function runFixes(raw: Raw, lines: string[], imageBuilt: boolean): { raw: Raw; i
     return { raw: applyFixLines(raw, lines, decodeConfigValue), imageBuilt: imageBuilt || lines.some((l) => l.includes("npm run setup")) };
 }
 
+describe("the faults the properties put in", () => {
+    // The properties skip a fault that does not apply to the config or whose breaker throws, and
+    // pass a run with no fault at all: a breaker that never applies would quietly leave them.
+    it.each(Object.keys(breakers))("%s applies to a stack file's config and, alone, is reported at its key", (kind) => {
+        const applied = stackNames().flatMap((stack) => {
+            const raw = structuredClone(loadStackConfig(stack)) as Raw;
+            const f = breakers[kind](raw, 0);
+            return f ? [{ stack, f, error: errorOf(raw, files(true)) }] : [];
+        });
+        expect(applied.length, `${kind} applies to no stack`).toBeGreaterThan(0);
+        for (const { stack, f, error } of applied) expect(error?.issues.map((i) => i.path), `${kind} on ${stack}`).toContain(f.reported);
+    });
+});
+
 const plans = fc.array(fc.tuple(fc.constantFrom(...Object.keys(breakers)), fc.nat(10_000)), { minLength: 2, maxLength: 6 });
 
 describe("property: several faults at once", () => {
