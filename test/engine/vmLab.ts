@@ -114,6 +114,21 @@ export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Gue
     return tally(ok(await guests.sh(spec.client, loop), "requests through the VIP").stdout);
 }
 
+/**
+ * A pattern for this boot's line in `host`'s serial console log: the kernel's rename of the
+ * machine's NIC to its configured name (cloud-init's network-config matches it by MAC), as the
+ * guest's own `dmesg` has it, with its timestamp. The log is appended across boots and across
+ * runs of the tests, so a text that every boot prints is found there from an earlier one; this
+ * line, with this boot's timestamp, is not.
+ */
+export async function thisBootInConsoleLog({ guests }: { guests: Guests }, host: HostSpec): Promise<RegExp> {
+    const dmesg = ok(await guests.sh(host, "dmesg"), `${host.name}: dmesg`).stdout;
+    const line = new RegExp(`^\\[\\s*(\\d+\\.\\d+)\\] (.* ${host.nic}: renamed from \\S+)$`, "m").exec(dmesg);
+    if (!line) throw new Error(`${host.name}: this boot's kernel log has no rename of ${host.nic}:\n${dmesg.slice(-3000)}`);
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`\\[\\s*${literal(line[1])}\\] ${literal(line[2])}`);
+}
+
 /** How many resources a `pulumi up` updated, from its summary line ("~ 2 updated"); 0 when none. */
 export function updatedCount(stdout: string): number {
     return Number(/~ (\d+) updated/.exec(stdout)?.[1] ?? 0);
