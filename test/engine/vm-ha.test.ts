@@ -113,8 +113,14 @@ describe("director HA with keepalived on real VMs", () => {
     it("master back: with nopreempt it stays BACKUP and the VIP stays put", async () => {
         await ha.powerOn(d1);
         await waitUntil(`${d1.name} to rejoin as BACKUP`, 60_000, async () => ((await ha.vrrpState(d1)) === "BACKUP" ? true : undefined));
-        // Several advert intervals: a preempting master would have taken the VIP back by now.
+        // Watched for several advert intervals: a preempting master would have taken the VIP back by
+        // now. Not even for a moment: the journal has every state change, where a look at the end
+        // would miss d1 taking the VIP and giving it back (d1's own BACKUP may be logged just after).
+        const cursors = await ha.journalCursors();
         await sleep(8_000);
+        const changes = await ha.vrrpChangesSince(cursors);
+        expect(changes[d2.name]).toEqual([]);
+        expect(changes[d1.name].filter((l) => l !== `VRRP ${r.VIP_INSTANCE} is BACKUP`)).toEqual([]);
         expect(await ha.vrrpState(d1)).toBe("BACKUP");
         expect(await ha.holdsVip(d1)).toBe(false);
         await ha.waitForMaster(d2, 5_000);
@@ -170,8 +176,13 @@ describe("director HA with keepalived on real VMs", () => {
         // d1 re-announces the VIP, so the client's ARP cache moves back to it.
         await waitUntil("the client to reach the VIP at d1's MAC", 30_000, async () => ((await ha.clientVipMac()) === d1.mac ? true : undefined));
         expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
-        // Repaired: d2 stays out until keepalived restarts, then rejoins as BACKUP.
+        // Repaired: d2 stays out until keepalived restarts, then rejoins as BACKUP. Watched for several
+        // runs of its guard (every 2 s, rise 2): a guard that let d2 back would have by now, where a
+        // look right after the repair came before any run could.
+        const repaired = await ha.journalCursors();
         await sh(d1, "nft delete table inet lvslab_cut");
+        await sleep(12_000);
+        expect(await ha.vrrpChangesSince(repaired)).toEqual({ [d1.name]: [], [d2.name]: [] });
         expect(await ha.vrrpState(d2)).toBe("FAULT");
         await sh(d2, "systemctl restart keepalived");
         await waitUntil(`${d2.name} to rejoin as BACKUP`, 60_000, async () => ((await ha.vrrpState(d2)) === "BACKUP" ? true : undefined));
