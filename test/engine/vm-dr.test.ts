@@ -122,6 +122,11 @@ describe("LVS-DR through `pulumi up` of the program", () => {
             expect(await sh(s, "ip -o -4 addr show dev lo")).toMatch(new RegExp(`inet ${esc(lab.spec.service.vip)}/32 .*lo:0`));
             const sysctl = await sh(s, "sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce");
             expect(sysctl.split("\n").filter(Boolean)).toEqual(["1", "2", "1", "2"]);
+            // After: the order the guest applies them in, at the step and at every boot, is its boot script's.
+            const boot = (await sh(s, `cat ${render.bootStepScript("lvs-lab-realserver")}`)).split("\n");
+            const sysctlAt = boot.indexOf("sysctl -q -p /etc/sysctl.d/90-lvs-lab-realserver.conf");
+            expect(sysctlAt, s.name).toBeGreaterThan(-1);
+            expect(boot.indexOf(`ip addr replace ${lab.spec.service.vip}/32 dev lo label lo:0`), s.name).toBeGreaterThan(sysctlAt);
         }
     });
 
