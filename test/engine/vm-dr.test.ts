@@ -228,7 +228,10 @@ describe("LVS-DR through `pulumi up` of the program", () => {
                 return r.code === 0 && r.stdout.trim() && r.stdout !== before[i] ? true : undefined;
             }, 3_000);
         }
-        expect(await sh(spec.director, "ipvsadm -Ln")).toMatch(/192\.168\.168\.100:80 wrr/);
+        const table = await sh(spec.director, "ipvsadm -Ln");
+        expect(table).toMatch(/192\.168\.168\.100:80 wrr/);
+        // Every real server back, at the weight of the rules file (nginx2's 3 since the weight case).
+        for (const [s, weight] of [[spec.realServers[0], 1], [spec.realServers[1], 3]] as const) expect(table, s.name).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Route\\s+${weight}\\s`));
         expect(await sh(spec.director, "ip -o -4 addr show dev ens33 label ens33:0")).toContain(`${spec.service.vip}/24`);
         for (const s of spec.realServers) expect(await sh(s, "ip -o -4 addr show dev lo")).toContain(`${spec.service.vip}/32`);
         expect(Object.keys(await split(20)).sort()).toEqual(["nginx1", "nginx2"]);
