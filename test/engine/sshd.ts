@@ -3,6 +3,21 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { ok, run } from "./harness";
 
+/** Resolves true once `child` has exited (its other exit listeners run first), false after `ms`. */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            child.off("exit", done);
+            resolve(false);
+        }, ms);
+        function done() {
+            clearTimeout(timer);
+            resolve(true);
+        }
+        child.once("exit", done);
+    });
+}
+
 /** A key pair made with ssh-keygen. */
 export interface KeyPair {
     privateKey: string;
@@ -87,12 +102,21 @@ export class TestSshd {
         if (delayMs > 0) setTimeout(launch, delayMs); else launch();
     }
 
-    /** Stops every sshd this fixture started (by PID) and removes the namespace. */
+    /**
+     * Stops every sshd this fixture started (by PID), waiting (bounded) until each has exited and
+     * written its log, then removes the namespace and the directory. A fixed pause could end first:
+     * the exit handler would then write into a removed directory.
+     */
     async tearDown(): Promise<void> {
-        for (const child of this.daemons.values()) {
-            if (child.exitCode === null) child.kill("SIGTERM");
-        }
-        await new Promise((r) => setTimeout(r, 300));
+        const running = [...this.daemons.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+        await Promise.all(running.map(async (c) => {
+            const ended = exited(c, 10_000);
+            c.kill("SIGTERM");
+            if (await ended) return;
+            const killed = exited(c, 10_000);
+            c.kill("SIGKILL");
+            if (!(await killed)) throw new Error(`sshd (pid ${c.pid}) did not exit after SIGKILL`);
+        }));
         await run("ip", ["netns", "delete", this.netns]);
         rmSync(this.dir, { recursive: true, force: true });
     }
