@@ -60,7 +60,7 @@ describe("secret config values through the real engine", () => {
         const record = join(sshd.dir, "record.sh");
         writeFileSync(record, `#!/bin/bash\nprintf '%s' "$SSH_ORIGINAL_COMMAND" > "$(mktemp ${received}/cmd.XXXXXX)"\necho "IP Virtual Server version 1.2.1 (recorded)"\n`, { mode: 0o755 });
         writeFileSync(join(sshd.dir, "authorized_keys"), `command="${record}",no-pty ${sshd.clientKey.publicKey}\n`, { mode: 0o600 });
-        sshd.start(22);
+        await sshd.start(22);
         project = await ws.initProject(join(REPO, "test", "engine", "programs", "secretSteps.ts"), "t", loadStackConfig("ha"));
         await pulumi(["config", "set", "test:hostKey", sshd.hostKey.publicKey], "config set hostKey");
         await pulumi(["config", "set", "--secret", "test:privateKey", "--", sshd.clientKey.privateKey], "config set privateKey");
