@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { createRequire } from "module";
-import { join } from "path";
+import { isAbsolute, join } from "path";
+import * as ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installExample } from "../example";
 import { programDone, startMockEngine } from "./mockEngine";
@@ -74,6 +75,12 @@ describe("the package entry", () => {
         const loaded = Object.keys(fromExample.cache);
         expect(loaded).toContain(entry);
         expect(loaded.filter((f) => f.startsWith(join(REPO, "components")) || f.startsWith(join(REPO, "bin")))).toEqual([]);
+        // The cache above holds what Node loaded; the example's own imports go through vitest and
+        // never reach it, so one that named the repo's sources by a path would not show there. It
+        // names packages only.
+        const imported = ts.preProcessFile(readFileSync(join(consumer, "index.ts"), "utf8"), true, true).importedFiles.map((f) => f.fileName);
+        expect(imported).toContain("lvs-lab");
+        expect(imported.filter((f) => f.startsWith(".") || isAbsolute(f))).toEqual([]);
     });
 
     it("type-checks the example against the package's declarations", { timeout: 120_000 }, () => {
