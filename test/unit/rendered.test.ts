@@ -1,3 +1,5 @@
+import { readdirSync } from "fs";
+import { join } from "path";
 import { describe, expect, it } from "vitest";
 import { parseLabConfig } from "../../components/config";
 import { planLab } from "../../components/plan";
@@ -10,7 +12,8 @@ import { loadStackConfig, stackNames } from "../stacks";
  * steps' create and delete scripts in the order the plan runs them. The VM suites run these exact
  * texts on guests through the program; a change to any of them shows here as a diff to review
  * (and to prove again on VMs), instead of reaching a guest unseen. `npx vitest run --project unit
- * -u test/unit/rendered.test.ts` writes the new texts after a deliberate change.
+ * -u test/unit/rendered.test.ts` writes the new texts after a deliberate change; a new host's copy
+ * is written by that run (and by any run outside CI), which fails on it once, so it is reviewed too.
  */
 const KEYS: r.GuestKeys = {
     authorizedKey: "ssh-ed25519 AAAA-the-lab-client-key lvs-lab",
@@ -21,6 +24,17 @@ const VERIFY_REQUESTS = 10;
 /** The shell functions every script starts with, once in rendered/prelude.sh rather than in each script. */
 const PRELUDE = r.script("", []).split("\n").slice(3).join("\n");
 const PRELUDE_MARK = "# (the shared shell functions: test/unit/rendered/prelude.sh)\n";
+const RENDERED = join(__dirname, "rendered");
+/**
+ * The copies there were before any case ran: outside CI, vitest writes a missing file snapshot and
+ * passes, so a copy a case wrote itself was compared with nothing.
+ */
+const BEFORE_THE_RUN = readdirSync(RENDERED, { recursive: true }).map(String).filter((f) => /\.(txt|sh)$/.test(f)).sort();
+
+it("every guest of every stack has a copy from before this run, and no copy is left of a guest that is gone", () => {
+    const expected = ["prelude.sh", ...stackNames().flatMap((stack) => planLab(parseLabConfig(loadStackConfig(stack)), { verifyRequests: VERIFY_REQUESTS }).map((p) => `${stack}/${p.host.name}.txt`))];
+    expect(BEFORE_THE_RUN, "a copy missing before this run was written by it (review it); remove a copy whose guest is gone").toEqual(expected.sort());
+});
 
 it("the shell functions every script starts with, after its shebang, title and strict mode", async () => {
     expect(r.script("a title", ["body"])).toBe(`#!/usr/bin/env bash\n# lvs-lab: a title\nset -euo pipefail\n${PRELUDE.trimEnd()}\nbody\n`);
