@@ -67,6 +67,6 @@ describe("the access output", () => {
     });
 
     it("holds plain JSON only (what `pulumi stack output access --json` prints)", () => {
-        for (const { value } of Object.values(access)) expect(JSON.parse(JSON.stringify(value))).toEqual(value);
+        for (const { value } of Object.values(access)) expect(JSON.parse(JSON.stringify(value))).toStrictEqual(value);
     });
 });
