@@ -230,7 +230,8 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
         else seenMac.set(mac, key);
     }
 
-    // Ports: each once; none that sshd holds where nginx listens.
+    // Ports: each once; none that sshd holds where nginx listens (on the real servers, and with
+    // the sorry server on the directors too).
     const ports = c.service?.ports ?? [];
     const firstIndex = new Map<number, number>();
     const repeats: number[] = [];
@@ -250,6 +251,11 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
             const listens = mode === "nat" ? "nginx listens on the first service port" : `in ${MODE} nginx listens on every service port`;
             const fixed = suggest.servicePort(key);
             add(key, `port ${SSH_PORT} is sshd's on every real server, and ${listens}; got ${p}`, [setFix(key, fixed)]);
+            finalPorts.push(fixed);
+        } else if (p === SSH_PORT && c.service?.sorryServer === true) {
+            // Only NAT gets here: its real servers listen on the first service port alone.
+            const fixed = suggest.servicePort(key);
+            add(key, `port ${SSH_PORT} is sshd's on every director, and the sorry server (service.sorryServer) listens on every service port there; got ${p}`, [setFix(key, fixed)]);
             finalPorts.push(fixed);
         } else {
             finalPorts.push(p);

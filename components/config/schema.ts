@@ -244,6 +244,13 @@ export const rawLabConfig = z.object({
         healthCheck: healthCheckConfig.optional()
             .describe("keepalived's real-server health check; needs `ha`. A failing server leaves the table until it passes again.")
             .register(labMeta, { derivedDefault: "HTTP check of `/` (with `ha`)" }),
+        /**
+         * A switch, not a map: `sorryServer: true` says what it does in a stack file and on the
+         * command line (`config set --path service.sorryServer true`), and the page it serves
+         * names the director that answered, so there is nothing about it to tune.
+         */
+        sorryServer: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(false)
+            .describe("A sorry server on every director: while every real server is out (every weight 0; with `ha`, also failed health checks), IPVS sends new connections to nginx on the director itself, which answers 503 and names the director in `X-Lvs-Real-Server`; as soon as a real server is back, new connections go to it again. It listens on every service port, so none may be 22 (sshd's)."),
     }).strict().describe("The virtual service."),
     director: directorHost.describe("The director: the machine that holds the VIP (with `ha`, the first of the VRRP routers that share it)."),
     ha: z.object({

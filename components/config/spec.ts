@@ -94,6 +94,7 @@ export interface ServiceSpec {
     persistence: number;
     /** keepalived's real-server check (used with `ha`), defaults filled in. */
     healthCheck: HealthCheckSpec;
+    sorryServer: boolean;
 }
 
 /** The whole lab, validated. Every renderer and component takes this, never raw config. */

@@ -1,13 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { secretWhereHeld } from "../remote";
-import { parseVerification } from "../render";
+import { Verification, verificationOf } from "../render";
 import { LabHostArgs, LabHostComponent } from "./host";
 
-/** Answers per server name for the static page and, with tomcats, for index.jsp. */
-export interface Verification {
-    realServers: Record<string, number>;
-    tomcats?: Record<string, number>;
-}
+export type { Verification } from "../render";
 
 /** The client that proves the lab: N requests to the VIP, counted per answering server. */
 export class LabClient extends LabHostComponent {
@@ -15,11 +11,7 @@ export class LabClient extends LabHostComponent {
 
     constructor(name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lvs-lab:index:LabClient", name, args, opts);
-        const verification = this.host.steps.get("verify")!.stdout.apply((out): Verification => {
-            // No output at all when an `up --target` left the step out.
-            const [realServers = {}, tomcats] = parseVerification(out ?? "");
-            return tomcats ? { realServers, tomcats } : { realServers };
-        });
+        const verification = this.host.steps.get("verify")!.stdout.apply((out) => verificationOf(args.lab.spec, out ?? ""));
         this.verification = secretWhereHeld(verification, args.lab.spec.secrets);
         this.registerOutputs({ ...this.hostOutputs(), verification: this.verification });
     }

@@ -1,7 +1,7 @@
 import { DirectorSpec, HostSpec, LabSpec, directors } from "../config";
 import {
     DIRECTOR_BOOT_STEP, HostScript, IPVS_RULES_PATH, KEEPALIVED_CONF, bootStepScript, ifPresent, ipvsRemoval, keepalivedRemoval, renderClient, renderDirector,
-    renderIpvsStep, renderKeepalived, renderNfsServer, renderNginx, renderRealServer, renderTomcat, renderVerification,
+    renderIpvsStep, renderKeepalived, renderNfsServer, renderNginx, renderRealServer, renderSorryServer, renderTomcat, renderVerification,
 } from "../render";
 
 /** A step on another host that must finish first. */
@@ -39,7 +39,8 @@ export interface PlanOptions {
 /**
  * The lab's plan: each host's steps in order, and the order between hosts. Hosts come in an
  * order where everything a host waits for comes before it: the NFS server and tomcats, then the
- * real servers (VIP and ARP settings, then nginx), then the directors by falling priority (each
+ * real servers (VIP and ARP settings, then nginx), then the directors by falling priority (the
+ * sorry server, on or off, before the service, which may send connections to it; each
  * director's service only after every real server is configured, and with HA after the more
  * preferred director's, so the preferred master wins the first election), then the client, which
  * verifies through the VIP once every director's service is up.
@@ -63,6 +64,7 @@ export function planLab(spec: LabSpec, options: PlanOptions): HostPlan[] {
             host: d,
             steps: [
                 { name: "lvs", script: renderDirector(spec, d), after: [] },
+                { name: "sorry", script: renderSorryServer(spec, d), after: [] },
                 { name: "service", script: directorService(spec, d), after: [...realServers.map(lastStep), ...preferred] },
             ],
             outlives: [],

@@ -1,4 +1,4 @@
-import { LabSpec } from "../config";
+import { LabSpec, directors } from "../config";
 import { REAL_SERVER_HEADER } from "./nginx";
 import { BACKEND_HEADER } from "./tomcat";
 import { HostScript, PACKAGES, install, nothingToUndo, script } from "./shell";
@@ -131,4 +131,31 @@ export function parseVerification(stdout: string): Record<string, number>[] {
         if (m && probes.length) probes[probes.length - 1][m[1]] = Number(m[2]);
     }
     return probes;
+}
+
+/** What the client's verification saw: answers per server name, by who answered. */
+export interface Verification {
+    /** Answers for the static page per real server; failed requests count as `error`. */
+    realServers: Record<string, number>;
+    /** Answers for the static page per director whose sorry server answered; only when one did. */
+    sorryServers?: Record<string, number>;
+    /** Answers for index.jsp per tomcat; only with tomcats. */
+    tomcats?: Record<string, number>;
+}
+
+/**
+ * The verification's output as answers per server. The sorry server names its director in the
+ * header the real servers name themselves in, and a director's name is no other machine's.
+ * @param stdout what the verification step printed; empty when an `up --target` left it out.
+ */
+export function verificationOf(spec: LabSpec, stdout: string): Verification {
+    const [page = {}, tomcats] = parseVerification(stdout);
+    const director = new Set(directors(spec).map((d) => d.name));
+    const answers = Object.entries(page);
+    const sorryServers = Object.fromEntries(answers.filter(([name]) => director.has(name)));
+    return {
+        realServers: Object.fromEntries(answers.filter(([name]) => !director.has(name))),
+        ...(Object.keys(sorryServers).length ? { sorryServers } : {}),
+        ...(tomcats ? { tomcats } : {}),
+    };
 }

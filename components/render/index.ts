@@ -7,4 +7,5 @@ export * from "./nfs";
 export * from "./nginx";
 export * from "./realServer";
 export * from "./shell";
+export * from "./sorry";
 export * from "./tomcat";

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { LabSpec, Mode } from "../config";
+import { DirectorSpec, LabSpec, Mode } from "../config";
 import { DIRECTOR_BOOT_STEP } from "./director";
 import { HostScript, PACKAGES, install, installBootStep, removeBootStep, script, writeFile } from "./shell";
 
@@ -22,10 +22,24 @@ export interface VirtualService {
     persistence: number;
     mode: Mode;
     realServers: { name: string; ip: string; port: number; weight: number }[];
+    /**
+     * Where IPVS sends new connections while every real server is out (`service.sorryServer`):
+     * the director's own address and the service port, where its nginx listens. IPVS delivers to
+     * a local address on the director itself: in DR and TUN the packet goes up its stack still
+     * addressed to the VIP and port; in NAT it is rewritten to this address and port first (the
+     * kernel refuses NAT to 127.0.0.1 for packets from outside, so this is never loopback).
+     */
+    sorryServer?: { ip: string; port: number };
 }
 
-/** The lab's virtual services: one per service port, each with every real server. */
-export function virtualServices(spec: LabSpec): VirtualService[] {
+/** The sorry server's IPVS weight: any weight above 0 takes every new connection while the real servers' are all 0. */
+export const SORRY_SERVER_WEIGHT = 1;
+
+/**
+ * The lab's virtual services: one per service port, each with every real server.
+ * @param director the director whose table this is: the sorry server is its own nginx.
+ */
+export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.director): VirtualService[] {
     const s = spec.service;
     return s.ports.map((port) => ({
         protocol: s.protocol,
@@ -36,12 +50,15 @@ export function virtualServices(spec: LabSpec): VirtualService[] {
         mode: s.mode,
         // Only NAT rewrites the destination port; DR and TUN deliver the packet as it came.
         realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port: s.mode === "nat" ? rs.port : port, weight: rs.weight })),
+        ...(s.sorryServer ? { sorryServer: { ip: director.ip, port } } : {}),
     }));
 }
 
 /**
  * The desired IPVS table in `ipvsadm-save -n` form. Re-rendering the same spec gives the same
- * bytes.
+ * bytes. Nothing checks the real servers on this path, so "every real server out" means every
+ * weight is 0: only then does the table hold the sorry server, and the first weight above 0
+ * takes it out again.
  */
 export function renderIpvsRules(spec: LabSpec): string {
     const lines: string[] = [];
@@ -49,6 +66,9 @@ export function renderIpvsRules(spec: LabSpec): string {
         const service = `${vs.protocol === "tcp" ? "-t" : "-u"} ${vs.vip}:${vs.port}`;
         lines.push(`-A ${service} -s ${vs.scheduler}${vs.persistence > 0 ? ` -p ${vs.persistence}` : ""}`);
         for (const rs of vs.realServers) lines.push(`-a ${service} -r ${rs.ip}:${rs.port} ${FORWARD_FLAG[vs.mode]} -w ${rs.weight}`);
+        if (vs.sorryServer && vs.realServers.every((rs) => rs.weight === 0)) {
+            lines.push(`-a ${service} -r ${vs.sorryServer.ip}:${vs.sorryServer.port} ${FORWARD_FLAG[vs.mode]} -w ${SORRY_SERVER_WEIGHT}`);
+        }
     }
     return lines.join("\n") + "\n";
 }

@@ -70,6 +70,10 @@ function virtualServer(vs: VirtualService, check: HealthCheckSpec): string[] {
         `lb_kind ${vs.mode.toUpperCase()}`,
         ...(vs.persistence > 0 ? [`persistence_timeout ${vs.persistence}`] : []),
         `protocol ${vs.protocol.toUpperCase()}`,
+        // keepalived adds it when the live real servers' weights add up to less than its quorum
+        // (1), and takes it out when they reach it again. Its forwarding method is the virtual
+        // server's as read so far, so this comes after lb_kind.
+        ...(vs.sorryServer ? [`sorry_server ${vs.sorryServer.ip} ${vs.sorryServer.port}`] : []),
         ...vs.realServers.flatMap((rs) => block(`real_server ${rs.ip} ${rs.port}`, [`weight ${rs.weight}`, ...healthCheck(check)])),
     ]);
 }
@@ -114,7 +118,7 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         ...(inst.name === VIP_INSTANCE && ha.splitBrainGuard ? block("track_script", ["lvs_lab_guard"]) : []),
         ...(inst.name === VIP_INSTANCE ? [`notify ${VRRP_NOTIFY}`] : []),
     ]));
-    const servers = virtualServices(spec).flatMap((vs) => virtualServer(vs, spec.service.healthCheck));
+    const servers = virtualServices(spec, director).flatMap((vs) => virtualServer(vs, spec.service.healthCheck));
     return [
         `# lvs-lab: keepalived on ${director.name} (priority ${director.priority}, ${spec.service.mode.toUpperCase()})`,
         ...block("global_defs", global),

@@ -7,6 +7,14 @@ export const WEB_ROOT = "/var/www/lvs-lab";
 export const REAL_SERVER_HEADER = "X-Lvs-Real-Server";
 const SITE = "/etc/nginx/conf.d/lvs-lab.conf";
 const FSTAB_MARK = "# lvs-lab web root";
+/** Debian's stock site as the nginx package enables it. */
+const STOCK_SITE = { available: "/etc/nginx/sites-available/default", enabled: "/etc/nginx/sites-enabled/default" };
+/** The line that disables Debian's stock site, which also claims `default_server` on port 80. */
+export const DISABLE_STOCK_SITE = `rm -f ${STOCK_SITE.enabled}`;
+/** The line that enables the stock site again, as the package left it. */
+export const ENABLE_STOCK_SITE = `if [[ -e ${STOCK_SITE.available} && ! -e ${STOCK_SITE.enabled} ]]; then ln -s ${STOCK_SITE.available} ${STOCK_SITE.enabled}; fi`;
+/** Lines that check nginx's configuration, then enable it and start it or make it reload. */
+export const NGINX_START = ["nginx -t -q", "lvs_enable nginx.service", "systemctl reload-or-restart nginx.service"];
 const DROP_IN = "/etc/systemd/system/nginx.service.d/lvs-lab.conf";
 
 /** Ports nginx listens on: the service ports, or the remapped port in NAT. */
@@ -75,16 +83,13 @@ export function renderNginx(spec: LabSpec, rs: RealServerSpec): HostScript {
         ...install(PACKAGES.nginx),
         ...webRoot,
         writeFile(SITE, renderNginxSite(spec, rs)),
-        // Debian's stock site also claims default_server on port 80.
-        "rm -f /etc/nginx/sites-enabled/default",
+        DISABLE_STOCK_SITE,
         "lvs_systemd_reload",
-        "nginx -t -q",
-        "lvs_enable nginx.service",
-        "systemctl reload-or-restart nginx.service",
+        ...NGINX_START,
     ]);
     const del = script(`remove nginx site from ${rs.name}`, [
         `lvs_remove ${SITE} ${DROP_IN}`,
-        "if [[ -e /etc/nginx/sites-available/default && ! -e /etc/nginx/sites-enabled/default ]]; then ln -s /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default; fi",
+        ENABLE_STOCK_SITE,
         "lvs_systemd_reload",
         "if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi",
         `if mountpoint -q ${WEB_ROOT}; then umount ${WEB_ROOT}; fi`,

@@ -53,7 +53,8 @@ process.env.PULUMI_DEBUG_COMMANDS = "true";
  * LVS-DR through the real program: `pulumi up` of index.ts with a copy of the default stack
  * file (scheduler wrr), the project's command plugin, the libvirt provider and real guests; then
  * the lab's whole life: no-change preview, a machine's replacement planned, a weight, the lab
- * commands, `lab stop` and `lab start`, a real server added and removed, destroy, and up again
+ * commands, `lab stop` and `lab start`, a real server added and removed, the sorry server while
+ * every weight is 0, destroy, and up again
  * grown to the tomcat and NFS backends, whose checks end the file. Each engine step's time is
  * printed for the README.
  */
@@ -266,6 +267,33 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         const printed = ((await lab.readOutputs()).ipvsTable as string).split("\n");
         expect(printed.filter((l) => l.startsWith("ipvsadm "))).toEqual(["ipvsadm -d -t 192.168.168.100:80 -r 192.168.168.30:80"]);
         expect(printed.filter((l) => !l.startsWith("ipvsadm ")).join("\n")).not.toContain("192.168.168.30");
+    });
+
+    it("sorry server: turned on with every weight 0, the director's own nginx answers through the VIP; weights back, the real servers do", async () => {
+        const { director, client, service } = lab.spec;
+        const [rs1, rs2] = lab.spec.realServers;
+        const vs = `-t ${service.vip}:80`;
+        const sorry = `${director.ip}:80`;
+        for (const [key, value] of [["service.sorryServer", "true"], ["realServers[0].weight", "0"], ["realServers[1].weight", "0"]]) {
+            ok(await lab.pulumi(["config", "set", "--path", key, value]), `config set ${key}`);
+        }
+        expect(await preview()).toEqual({ update: ["lab-director-service", "lab-director-sorry"] });
+        expect(updatedCount((await up("every weight 0, sorry server on")).stdout)).toBe(2);
+        expect(await sh(director, "systemctl is-active nginx; systemctl is-enabled nginx")).toBe("active\nenabled\n");
+        const allOut = ((await lab.readOutputs()).ipvsTable as string).split("\n");
+        expect(allOut.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([`ipvsadm -a ${vs} -r ${sorry} -g -w 1`, `ipvsadm -e ${vs} -r ${rs1.ip}:80 -g -w 0`, `ipvsadm -e ${vs} -r ${rs2.ip}:80 -g -w 0`]);
+        expect(allOut.join("\n")).toMatch(new RegExp(`-> ${esc(sorry)}\\s+Route\\s+1\\s`));
+        expect(await split(10)).toEqual({ [director.name]: 10 });
+        expect(await sh(client, `curl -sS -m 5 -o /dev/null -w '%{http_code}' http://${service.vip}/`)).toBe("503");
+
+        ok(await lab.pulumi(["config", "set", "--path", "realServers[0].weight", "1"]), "config set realServers[0].weight");
+        ok(await lab.pulumi(["config", "set", "--path", "realServers[1].weight", "3"]), "config set realServers[1].weight");
+        expect(await preview()).toEqual({ update: ["lab-director-service"] });
+        expect(updatedCount((await up("weights back, sorry server on")).stdout)).toBe(1);
+        const back = ((await lab.readOutputs()).ipvsTable as string).split("\n");
+        expect(back.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([`ipvsadm -d ${vs} -r ${sorry}`, `ipvsadm -e ${vs} -r ${rs1.ip}:80 -g -w 1`, `ipvsadm -e ${vs} -r ${rs2.ip}:80 -g -w 3`]);
+        expect(back.filter((l) => !l.startsWith("ipvsadm ")).join("\n")).not.toContain(sorry);
+        expect(await split(40)).toEqual({ [rs1.name]: 10, [rs2.name]: 30 });
     });
 
     it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack; `up` works again, grown to the dr-tomcat and dr-nfs backends", async () => {

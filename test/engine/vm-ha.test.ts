@@ -10,8 +10,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Director HA on real guests: the ha stack's two directors run keepalived (unicast VRRP, HTTP
- * health checks, connection sync, the split-brain guard) in front of two nginx real servers,
- * and every fault is watched by a request loop on the client.
+ * health checks, the sorry server, connection sync, the split-brain guard) in front of two nginx
+ * real servers, and every fault is watched by a request loop on the client.
  */
 describe("director HA with keepalived on real VMs", () => {
     const raw = structuredClone(loadStackConfig("ha")) as any;
@@ -92,6 +92,31 @@ describe("director HA with keepalived on real VMs", () => {
         const split = await verify();
         expect(split.nginx1 + split.nginx2).toBe(20);
         expect(Math.min(split.nginx1, split.nginx2)).toBeGreaterThanOrEqual(9);
+    });
+
+    it("sorry server: with every real server's nginx stopped the master's own nginx answers through the VIP; one back, and traffic returns to it", async () => {
+        const up = await ha.applyConfig(["service.sorryServer", "true"]);
+        // Each director's sorry step, and its service: keepalived.conf gains sorry_server, a reload.
+        expect(updatedCount(up.stdout)).toBe(4);
+        for (const d of [d1, d2]) expect(await sh(d, "systemctl is-active nginx")).toBe("active\n");
+        expect(await ha.vrrpState(d1)).toBe("MASTER");
+        const inTable = async (ip: string) => new RegExp(`-> ${ip.replace(/\./g, "\\.")}:80\\s`).test(await ha.table(d1));
+        // While the real servers serve, keepalived keeps the sorry server out of the table.
+        expect(await inTable(d1.ip)).toBe(false);
+        try {
+            for (const s of [rs1, rs2]) await sh(s, "systemctl stop nginx");
+            await waitUntil(`${d1.name}'s sorry server to be the only server in its table`, 60_000, async () =>
+                ((await inTable(d1.ip)) && !(await inTable(rs1.ip)) && !(await inTable(rs2.ip)) ? true : undefined), 500);
+            expect(await verify()).toEqual({ [d1.name]: 20 });
+            expect(await sh(spec.client, `curl -sS -m 5 -o /dev/null -w '%{http_code}' http://${vip}/`)).toBe("503");
+            await sh(rs1, "systemctl start nginx");
+            await waitUntil(`${rs1.name} to take the sorry server's place`, 60_000, async () => ((await inTable(rs1.ip)) && !(await inTable(d1.ip)) ? true : undefined), 500);
+            expect(await verify()).toEqual({ [rs1.name]: 20 });
+        } finally {
+            // Both serve again for the cases after this one, whatever happened here.
+            for (const s of [rs1, rs2]) await sh(s, "systemctl start nginx");
+        }
+        await waitUntil(`${rs2.name} to rejoin ${d1.name}'s table`, 60_000, async () => ((await inTable(rs2.ip)) ? true : undefined), 500);
     });
 
     it("master powered off: the backup takes the VIP and the client keeps being served", async () => {
@@ -189,10 +214,11 @@ describe("director HA with keepalived on real VMs", () => {
         await ha.waitForMaster(d1, 10_000);
     });
 
-    it("HA turned off through the program: the peer goes, the director's service step takes keepalived off and serves with ipvsadm", async () => {
+    it("HA and the sorry server turned off through the program: the peer goes, the director's service step takes keepalived off and serves with ipvsadm, its sorry step takes nginx off", async () => {
         ok(await lab.pulumi(["config", "rm", "ha"]), "config rm ha");
         // Health checks run in keepalived: a lab without HA has none.
         ok(await lab.pulumi(["config", "rm", "--path", "service.healthCheck"]), "config rm service.healthCheck");
+        ok(await lab.pulumi(["config", "rm", "--path", "service.sorryServer"]), "config rm service.sorryServer");
         // The peer powered off first: a step that dialled it on its way out would find no sshd and
         // fail, printing its retries ("Dial 1/10 failed"); a running peer answers it silently.
         await ha.powerOff(d2);
@@ -203,6 +229,10 @@ describe("director HA with keepalived on real VMs", () => {
             ["disabled", "no-keepalived-conf", `-A -t ${vip}:80 -s rr`, ...[rs1, rs2].map((s) => `-a -t ${vip}:80 -r ${s.ip}:80 -g -w ${s === rs2 ? 3 : 1}`), ""].join("\n"),
         );
         expect(await sh(d1, `ip -o -4 addr show dev ${d1.nic} label ${d1.nic}:0`)).toContain(`${vip}/`);
+        // nginx back to the image's state on the director: stopped, disabled, the stock site enabled, no sorry site.
+        expect(await sh(d1, `systemctl is-active nginx || true; systemctl is-enabled nginx || true; test -e ${r.SORRY_SITE} || echo no-sorry-site; readlink /etc/nginx/sites-enabled/default`)).toBe(
+            ["inactive", "disabled", "no-sorry-site", "/etc/nginx/sites-available/default", ""].join("\n"),
+        );
         // The switch stops keepalived, which takes the table and the VIP with it for a moment:
         // count once the VIP answers every request again (one request in 20 was seen to fail).
         await waitUntil("the VIP to answer every request", 60_000, async () => {

@@ -153,6 +153,11 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect(waitsFor("lab-nginx1-lvs", "lab-director-service")).toBe(false);
     });
 
+    it("sets the director's sorry server up (or takes it off) before its service, which may send connections to it", () => {
+        expect(byName("lab-director-service").dependencies).toContain(byName("lab-director-sorry").urn);
+        expect(waitsFor("lab-director-sorry", "lab-director-service")).toBe(false);
+    });
+
     it("configures nginx only after the tomcats it proxies to", () => {
         for (const nginx of ["lab-nginx1-nginx", "lab-nginx2-nginx"]) {
             const deps = new Set(byName(nginx).dependencies);
@@ -163,7 +168,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
 
     it("runs every remote step after its guest's cloud-init wait, which follows the SSH wait", () => {
         const plans = planLab(spec, { verifyRequests: 20 });
-        expect(plans.flatMap((p) => p.steps)).toHaveLength(10);
+        expect(plans.flatMap((p) => p.steps)).toHaveLength(11);
         for (const { host, steps } of plans) {
             const m = `lab-${host.name}`;
             for (const step of steps) expect(waitsFor(`${m}-${step.name}`, `${m}-cloud-init`), `${m}-${step.name}`).toBe(true);
@@ -199,15 +204,15 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect(steps.length).toBeGreaterThan(0);
         for (const step of steps) {
             const conn = (step.wire as any).connection;
-            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|service|tools|verify)$/, "");
+            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|sorry|service|tools|verify)$/, "");
             expect((conn.value ?? conn).hostKey, step.name).toBe(`ssh-ed25519 AAAAmock ${machine}-host-key`);
         }
     });
 
     it("re-runs a step in place when its script or its machine changes: the command text names the machine, no triggers, no delete", () => {
         const steps = under("lab").filter((r) => r.type === "command:remote:Command");
-        // A cloud-init wait per machine; real servers lvs + nginx, tomcats one, the director lvs + service, the client tools + verify.
-        expect(steps.length).toBe(6 + 2 * 2 + 2 * 1 + 2 + 2);
+        // A cloud-init wait per machine; real servers lvs + nginx, tomcats one, the director lvs + sorry + service, the client tools + verify.
+        expect(steps.length).toBe(6 + 2 * 2 + 2 * 1 + 3 + 2);
         // What each step runs: its planned script, or its guest's cloud-init wait.
         const scripts = new Map<string, string>();
         for (const { host, steps: planned } of planLab(spec, { verifyRequests: 20 })) {
@@ -217,7 +222,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect([...scripts.keys()].sort()).toEqual(steps.map((s) => s.name).sort());
         for (const step of steps) {
             const wire = step.wire as any;
-            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|service|tools|verify)$/, "");
+            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|sorry|service|tools|verify)$/, "");
             // The whole script is in the command's text: a changed script changes the text, an update that runs it again.
             expect(wire.create, step.name).toBe(`${machineLine(`${machine}-domain-id`)}\n${asRoot(scripts.get(step.name)!)}`);
             // A change of what the step sets never replaces it (the command SDK's own replaceOnChanges names only triggers).

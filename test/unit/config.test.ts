@@ -35,7 +35,7 @@ describe("defaults", () => {
         expect(spec.director.mac).toBe("52:54:00:a8:a8:32");
         expect(spec.realServers[0]).toMatchObject({ weight: 1, port: 80, gateway: "192.168.168.1", vcpus: 1, memoryMiB: 512 });
         expect(spec.service).toEqual({
-            vip: "192.168.168.100", protocol: "tcp", ports: [80], mode: "dr", scheduler: "rr", persistence: 0,
+            vip: "192.168.168.100", protocol: "tcp", ports: [80], mode: "dr", scheduler: "rr", persistence: 0, sorryServer: false,
             healthCheck: { type: "http", path: "/", interval: 2, timeout: 2, retries: 1, retryDelay: 1 },
         });
         expect(spec.ha).toBeUndefined();
@@ -177,7 +177,7 @@ describe("exact messages", () => {
         const raw = base();
         raw.service.sheduler = "rr";
         expect(() => parseLabConfig(raw)).toThrow(
-            "service.sheduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck\n    fix: npm run lab -- config rm --path service.sheduler",
+            "service.sheduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck, sorryServer\n    fix: npm run lab -- config rm --path service.sheduler",
         );
     });
 
@@ -482,7 +482,7 @@ describe("fixes that work as printed", () => {
         const raw = base();
         raw.service.shceduler = "wrr";
         expect(() => parseLabConfig(raw)).toThrow(
-            "service.shceduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck\n" +
+            "service.shceduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck, sorryServer\n" +
                 "    fix: npm run lab -- config rm --path service.shceduler",
         );
         expect(fixed(raw).service).toEqual({ vip: "192.168.168.100", ports: [80], mode: "dr", scheduler: "wrr" });
@@ -579,6 +579,31 @@ describe("values that cannot deploy are rejected", () => {
     it("sshd's port where nginx would listen on it", () => {
         expect(message((raw) => (raw.service.ports = [22, 80]))).toEqual(["service.ports[0]: port 22 is sshd's on every real server, and in DR nginx listens on every service port; got 22"]);
         expect(message((raw) => (raw.realServers[0].port = 22), "nat")).toEqual(["realServers[0].port: port 22 is sshd's on the real server, so nginx cannot listen on it; got 22"]);
+    });
+
+    it("sshd's port where the sorry server would listen on it: every director, on every service port", () => {
+        const nat = () => structuredClone(loadStackConfig("nat")) as any;
+        const raw = nat();
+        Object.assign(raw.service, { ports: [80, 22], sorryServer: true });
+        expect(() => parseLabConfig(raw)).toThrow(
+            "service.ports[1]: port 22 is sshd's on every director, and the sorry server (service.sorryServer) listens on every service port there; got 22\n" +
+                "    fix: npm run lab -- config set --path 'service.ports[1]' 8080",
+        );
+        expect(parseLabConfig(fixed(raw)).service.ports).toEqual([80, 8080]);
+        // NAT's real servers listen on the first port alone, so without the sorry server a later 22 is nobody's.
+        raw.service.sorryServer = false;
+        expect(parseLabConfig(raw).service.ports).toEqual([80, 22]);
+        // On the first port it is the real servers' clash, reported once.
+        const first = nat();
+        Object.assign(first.service, { ports: [22, 80], sorryServer: true });
+        expect(issuesOf(first).map((i) => `${i.path}: ${i.message}`)).toEqual(["service.ports[0]: port 22 is sshd's on every real server, and nginx listens on the first service port; got 22"]);
+    });
+
+    it("a sorry server switch that is no boolean", () => {
+        expect(message((raw) => (raw.service.sorryServer = "yes"))).toEqual(['service.sorryServer: must be true or false; got "yes"']);
+        const raw = base();
+        raw.service.sorryServer = true;
+        expect(parseLabConfig(raw).service.sorryServer).toBe(true);
     });
 
     it("a NIC whose alias label would pass Linux's 15 characters, and the guest's own loopback", () => {

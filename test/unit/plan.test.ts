@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LabSpec, allHosts, parseLabConfig } from "../../components/config";
+import { LabSpec, allHosts, directors, parseLabConfig } from "../../components/config";
 import { HostPlan, directorService, planLab } from "../../components/plan";
 import { renderIpvsRules } from "../../components/render";
 import { loadStackConfig } from "../stacks";
@@ -71,6 +71,41 @@ describe("planLab: each host's steps and the order between hosts", () => {
             const sameWeight = (raw.realServers[which].weight ?? 1) === weight;
             expect(differing).toEqual(sameWeight ? [] : ["director/service"]);
         }), { numRuns: 25 });
+    });
+
+    it.each(STACKS)("%s: every director sets its sorry server up or takes it off after its base step and before its service", (stack) => {
+        const spec = parseLabConfig(loadStackConfig(stack));
+        const directorSteps = plan(spec).filter((p) => p.host.role === "director").map((p) => p.steps.map((s) => s.name));
+        expect(directorSteps).toEqual(directors(spec).map(() => ["lvs", "sorry", "service"]));
+    });
+
+    /** The steps (`host/step`) whose script differs between two plans of the same hosts. */
+    const changedSteps = (before: HostPlan[], after: HostPlan[]) =>
+        before.flatMap((p, i) => p.steps.filter((s, j) => s.script.create !== after[i].steps[j].script.create).map((s) => `${p.host.name}/${s.name}`));
+
+    it("turning the sorry server on or off updates each director's sorry step, and with keepalived its service (the sorry_server lines) too", () => {
+        const toggled = (stack: string) => {
+            const raw = loadStackConfig(stack) as any;
+            const on = structuredClone(raw);
+            on.service.sorryServer = true;
+            return [changedSteps(plan(parseLabConfig(raw)), plan(parseLabConfig(on))), changedSteps(plan(parseLabConfig(on)), plan(parseLabConfig(raw)))];
+        };
+        // ipvsadm: the table holds the sorry server only while every weight is 0.
+        expect(toggled("default")).toEqual([["director/sorry"], ["director/sorry"]]);
+        const ha = ["director1/sorry", "director1/service", "director2/sorry", "director2/service"];
+        expect(toggled("ha")).toEqual([ha, ha]);
+    });
+
+    it("with the sorry server on, every weight going to 0 and one coming back alter only the director's service (its table)", () => {
+        const raw = loadStackConfig("default") as any;
+        const weights = (...w: number[]) => {
+            const copy = structuredClone(raw);
+            copy.service.sorryServer = true;
+            copy.realServers.forEach((rs: any, i: number) => (rs.weight = w[i]));
+            return plan(parseLabConfig(copy));
+        };
+        expect(changedSteps(weights(1, 1), weights(0, 0))).toEqual(["director/service"]);
+        expect(changedSteps(weights(0, 0), weights(0, 1))).toEqual(["director/service"]);
     });
 
     it("an added real server changes only the director's service and the client's verification among the existing steps", () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from "child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -458,6 +458,149 @@ describe("reconciler (lvs-lab-ipvs-apply) against a recording ipvsadm", () => {
         expect(apply(rules, one)).toEqual(["-d -t 192.168.168.100:80 -r 192.168.168.20:80"]);
         expect(apply(rules, "")).toEqual(["-D -t 192.168.168.100:80"]);
     });
+
+    // The sorry server on the ipvsadm path, as the director's table goes through it: each mode's
+    // stack with the key set (NAT with a remapped real server, whose port the sorry server keeps).
+    it.each([
+        ["default", "-t 192.168.168.100:80", "192.168.168.10:80 -g", "192.168.168.20:80 -g", "192.168.168.50:80 -g"],
+        ["nat", "-t 172.25.7.100:80", "172.25.7.3:80 -m", "172.25.7.4:8080 -m", "172.25.7.2:80 -m"],
+        ["tun", "-t 172.25.8.100:80", "172.25.8.3:80 -i", "172.25.8.4:80 -i", "172.25.8.2:80 -i"],
+    ])("%s: every weight 0 adds the director's own address at weight 1; a weight back takes it out again", (stack, service, rs1, rs2, sorry) => {
+        const rulesWith = (weights: number[], sorryServer = true) => r.renderIpvsRules(spec(stack, (raw) => {
+            raw.service.sorryServer = sorryServer;
+            if (stack === "nat") raw.realServers[1].port = 8080;
+            raw.realServers.forEach((rs: any, i: number) => (rs.weight = weights[i]));
+        }));
+        const serving = rulesWith([1, 1]);
+        // Set while the real servers serve, the key changes nothing in the table.
+        expect(apply(rulesWith([1, 1], false), serving)).toEqual([]);
+        const allOut = rulesWith([0, 0]);
+        expectCalls(apply(serving, allOut), [`-e ${service} -r ${rs1} -w 0`, `-e ${service} -r ${rs2} -w 0`, `-a ${service} -r ${sorry} -w 1`]);
+        expect(apply(allOut, allOut)).toEqual([]);
+        expectCalls(apply(allOut, rulesWith([2, 0])), [`-e ${service} -r ${rs1} -w 2`, `-d ${service} -r ${sorry.split(" ")[0]}`]);
+        // Without the key every weight 0 leaves the service with no server to send to.
+        expect(apply(rulesWith([1, 1], false), rulesWith([0, 0], false)).sort()).toEqual([`-e ${service} -r ${rs1} -w 0`, `-e ${service} -r ${rs2} -w 0`]);
+    });
+
+    it("several ports: a sorry server in each service, on that service's port", () => {
+        const allOut = r.renderIpvsRules(spec("default", (raw) => {
+            Object.assign(raw.service, { sorryServer: true, ports: [80, 443] });
+            for (const rs of raw.realServers) rs.weight = 0;
+        }));
+        const sorry = apply("", allOut).filter((call) => call.includes(" -r 192.168.168.50:"));
+        expect(sorry.sort()).toEqual(["-a -t 192.168.168.100:443 -r 192.168.168.50:443 -g -w 1", "-a -t 192.168.168.100:80 -r 192.168.168.50:80 -g -w 1"]);
+    });
+});
+
+describe("sorry server (service.sorryServer)", () => {
+    const sorryOn = (stack: string, edit: (raw: any) => void = () => {}) => spec(stack, (raw) => {
+        raw.service.sorryServer = true;
+        edit(raw);
+    });
+    /** Each mode's stack with director HA (keepalived): the ha stack is DR; NAT and TUN gain a second director. */
+    const haLabs: [string, (raw: any) => void][] = [
+        ["ha", () => {}],
+        ["nat", (raw) => (raw.ha = { peers: [{ name: "director2", ip: "172.25.7.9" }], natGateway: { ip: "172.25.7.254", virtualRouterId: 52 } })],
+        ["tun", (raw) => (raw.ha = { peers: [{ name: "director2", ip: "172.25.8.9" }] })],
+    ];
+    /** keepalived.conf's virtual_server blocks by `VIP PORT`, each as its lines. */
+    const virtualServerBlocks = (conf: string): Map<string, string[]> =>
+        new Map([...conf.matchAll(/^virtual_server (\S+ \d+) \{\n([\s\S]*?)^\}$/gm)].map((m) => [m[1], m[2].split("\n")]));
+
+    it.each(haLabs)("keepalived (%s): every virtual_server names its own director's address as the sorry server, after lb_kind", (stack, withHa) => {
+        const s = sorryOn(stack, (raw) => {
+            withHa(raw);
+            raw.service.ports = [80, 8080];
+        });
+        for (const d of directors(s)) {
+            const blocks = virtualServerBlocks(r.renderKeepalivedConf(s, d));
+            expect([...blocks.keys()]).toEqual([`${s.service.vip} 80`, `${s.service.vip} 8080`]);
+            for (const [key, lines] of blocks) {
+                const port = key.split(" ")[1];
+                expect(lines.filter((l) => l.includes("sorry_server")), `${d.name} ${key}`).toEqual([`    sorry_server ${d.ip} ${port}`]);
+                // keepalived gives the sorry server the forwarding method read so far.
+                const kind = lines.indexOf(`    lb_kind ${s.service.mode.toUpperCase()}`);
+                expect(kind, `${d.name} ${key}`).toBeGreaterThan(-1);
+                expect(lines.indexOf(`    sorry_server ${d.ip} ${port}`)).toBeGreaterThan(kind);
+            }
+        }
+        // Without the key no virtual_server has one.
+        const off = spec(stack, withHa);
+        for (const d of directors(off)) expect(r.renderKeepalivedConf(off, d)).not.toContain("sorry_server");
+    });
+
+    it.each(["default", "nat", "tun", "ha"])("%s: each director's nginx site answers 503 on every service port of any address, naming the director", (stack) => {
+        const s = sorryOn(stack, (raw) => (raw.service.ports = stack === "nat" ? [80, 8080] : [80, 443]));
+        for (const d of directors(s)) {
+            const site = r.renderSorrySite(s, d).split("\n").map((l) => l.trim());
+            expect(site.filter((l) => l.startsWith("listen "))).toEqual(s.service.ports.map((p) => `listen ${p} default_server;`));
+            expect(site).toContain(`add_header X-Lvs-Real-Server ${d.name} always;`);
+            expect(site.find((l) => l.startsWith("return "))).toMatch(new RegExp(`^return 503 "sorry: .*${d.name} answered\\\\n";$`));
+        }
+    });
+
+    it("set: the step writes the site, drops the stock default_server, and starts nginx only once its config tests clean", () => {
+        const s = sorryOn("ha");
+        for (const d of directors(s)) {
+            const create = r.renderSorryServer(s, d).create;
+            expect(writtenFiles(create).get(r.SORRY_SITE)).toEqual({ mode: "0644", text: `${r.renderSorrySite(s, d)}\n` });
+            const run = topLevelLines(create);
+            const order = ["rm -f /etc/nginx/sites-enabled/default", "nginx -t -q", "lvs_enable nginx.service", "systemctl reload-or-restart nginx.service"].map((l) => run.indexOf(l));
+            expect(order.every((i) => i > 0)).toBe(true);
+            expect(order).toEqual([...order].sort((a, b) => a - b));
+            expect(run.findIndex((l) => l.startsWith(`lvs_write ${r.SORRY_SITE} `))).toBeLessThan(order[0]);
+        }
+    });
+
+    describe("unset, or undone by hand: nginx back to the image's state, against a stand-in root and systemctl", () => {
+        // Stand-in systemctl, unit tests only: records its arguments; is-active exits $ACTIVE, is-enabled $ENABLED.
+        const dir = standIns("sorry", { systemctl: 'echo "${SYSTEMCTL_SKIP_SYSV:+SYSTEMCTL_SKIP_SYSV=$SYSTEMCTL_SKIP_SYSV }$*" >>"$CALLS"; case $1 in is-active) exit "$ACTIVE" ;; is-enabled) exit "$ENABLED" ;; esac' });
+        const root = join(dir, "root");
+        const nginx = join(root, "etc/nginx");
+
+        /** Runs a script with /etc/nginx under the stand-in root; returns the systemctl calls it made. */
+        function run(text: string, nginxRunning: boolean): string[] {
+            const calls = join(dir, "calls");
+            writeFileSync(calls, "");
+            expect(text).toContain("/etc/nginx/");
+            const env = { PATH: `${dir}:/usr/bin:/bin`, CALLS: calls, ACTIVE: nginxRunning ? "0" : "3", ENABLED: nginxRunning ? "0" : "1" };
+            execFileSync("bash", ["-c", text.replaceAll("/etc/nginx/", `${nginx}/`)], { env });
+            return readFileSync(calls, "utf8").split("\n").filter(Boolean);
+        }
+        /** What the set step leaves: the site, no stock site enabled. */
+        function asSet(): void {
+            rmSync(root, { recursive: true, force: true });
+            mkdirSync(join(nginx, "conf.d"), { recursive: true });
+            mkdirSync(join(nginx, "sites-available"));
+            mkdirSync(join(nginx, "sites-enabled"));
+            writeFileSync(join(nginx, "sites-available/default"), "server {}\n");
+            writeFileSync(join(nginx, "conf.d/lvs-lab-sorry.conf"), "server {}\n");
+        }
+        const s = spec("default");
+        const step = r.renderSorryServer(s, s.director);
+
+        it("the step of a lab without the key stops and disables nginx, removes the site and enables the stock site again; run again, it changes nothing", () => {
+            expect(step.create).toContain("# lvs-lab: no sorry server on director\n");
+            asSet();
+            expect(run(step.create, true)).toEqual([
+                "is-active -q nginx.service",
+                "stop nginx.service",
+                "is-enabled -q nginx.service",
+                "SYSTEMCTL_SKIP_SYSV=1 disable --no-reload -q nginx.service",
+            ]);
+            expect(existsSync(join(nginx, "conf.d/lvs-lab-sorry.conf"))).toBe(false);
+            expect(readFileSync(join(nginx, "sites-enabled/default"), "utf8")).toBe("server {}\n");
+            expect(run(step.create, false)).toEqual(["is-active -q nginx.service", "is-enabled -q nginx.service"]);
+            expect(readdirSync(join(nginx, "sites-enabled"))).toEqual(["default"]);
+        });
+
+        it("the delete script undoes the set step the same way", () => {
+            asSet();
+            run(step.delete, true);
+            expect(existsSync(join(nginx, "conf.d/lvs-lab-sorry.conf"))).toBe(false);
+            expect(readdirSync(join(nginx, "sites-enabled"))).toEqual(["default"]);
+        });
+    });
 });
 
 describe("real servers", () => {
@@ -577,6 +720,19 @@ describe("request loop", () => {
 });
 
 describe("client verification", () => {
+    it("counts the sorry server's answers per director, apart from the real servers'", () => {
+        const ha = spec("ha");
+        expect(r.verificationOf(ha, "# probe http://v/\ndirector1 20\n")).toEqual({ realServers: {}, sorryServers: { director1: 20 } });
+        expect(r.verificationOf(ha, "# probe http://v/\ndirector2 3\nerror 1\nnginx1 16\n")).toEqual({ realServers: { error: 1, nginx1: 16 }, sorryServers: { director2: 3 } });
+        expect(r.verificationOf(ha, "# probe http://v/\nnginx1 10\nnginx2 10\n")).toEqual({ realServers: { nginx1: 10, nginx2: 10 } });
+        const tomcat = spec("dr-tomcat");
+        expect(r.verificationOf(tomcat, "# probe http://v/\ndirector 2\nnginx1 8\n# probe http://v/index.jsp\ntomcat1 7\nerror 3\n")).toEqual({
+            realServers: { nginx1: 8 }, sorryServers: { director: 2 }, tomcats: { tomcat1: 7, error: 3 },
+        });
+        // An `up --target` that left the step out: nothing was asked.
+        expect(r.verificationOf(ha, "")).toEqual({ realServers: {} });
+    });
+
     it("parses the probe output per probe", () => {
         expect(r.parseVerification("# probe http://v/\nnginx1 5\nnginx2 5\n# probe http://v/index.jsp\ntomcat1 7\ntomcat2 3\n")).toEqual([
             { nginx1: 5, nginx2: 5 },
@@ -586,8 +742,12 @@ describe("client verification", () => {
 });
 
 describe("every rendered script", () => {
-    it.each(stackNames())("%s: starts in strict mode, parses, and passes shellcheck", (name) => {
-        const scripts = allScripts(spec(name));
+    it.each(stackNames())("%s, with service.sorryServer unset and set: starts in strict mode, parses, and passes shellcheck", (name) => {
+        const unset = allScripts(spec(name));
+        // Set, the key changes the directors' scripts only; those are checked as well.
+        const set = Object.entries(allScripts(spec(name, (raw) => (raw.service.sorryServer = true)))).filter(([id, text]) => unset[id] !== text);
+        expect(set.length).toBeGreaterThan(0);
+        const scripts = { ...unset, ...Object.fromEntries(set.map(([id, text]) => [`${id}.sorryServer`, text])) };
         // The scripts a step installs in /usr/local/sbin (boot steps, the reconciler, the guard) are
         // checked too: every one of them, whatever its mode.
         const installed = (text: string) => text.match(/^lvs_write \/usr\/local\/sbin\//gm)?.length ?? 0;
