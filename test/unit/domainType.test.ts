@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import { KvmFact, LabConfigError, parseLabConfig, rawLabConfig, resolveDomainType } from "../../components/config";
 import { configKeyDocs } from "../../components/config/docs";
 import { loadStackConfig } from "../stacks";
-import { labMocks, programDone, startMockEngine } from "./mockEngine";
 
 const PROBE = join(__dirname, "..", "..", "tools", "kvm-probe.sh");
 const base = () => structuredClone(loadStackConfig("default")) as any;
@@ -99,32 +98,6 @@ describe("kvm where KVM does not run guests", () => {
         }
         expect(error?.issues.map((i) => i.path)).toEqual(["service.scheduler", "libvirt.domainType"]);
         expect(p.asked.count).toBe(1);
-    });
-});
-
-describe("the machines' domain type", () => {
-    /** Each domain's type on the wire, and the `access` output's (what `lab status` reads). */
-    async function domainTypes(kvm: KvmFact): Promise<Map<string, unknown>> {
-        const types = new Map<string, unknown>();
-        await startMockEngine(labMocks, ({ req }) => {
-            if (req.getType() === "libvirt:index/domain:Domain") types.set(req.getName(), req.getObject()?.toJavaScript().type);
-        });
-        const { LvsDrCluster } = await import("../../components/lab");
-        const lab = new LvsDrCluster("lab", { spec: parseLabConfig(base(), { kvm: () => kvm }) });
-        types.set("access", (await new Promise<any>((resolve) => lab.access.apply(resolve))).domainType);
-        await programDone();
-        return types;
-    }
-
-    it("is the resolved type on every domain and in the access output: kvm where KVM runs, qemu where it does not", async () => {
-        const spec = parseLabConfig(base());
-        const names = ["nginx1", "nginx2", "director", "client"].map((h) => `lab-${h}-domain`);
-        expect(spec.realServers.length + 2).toBe(names.length);
-        const kvm = await domainTypes(RUNS);
-        expect([...kvm.keys()].sort()).toEqual([...names, "access"].sort());
-        for (const n of [...names, "access"]) expect(kvm.get(n), n).toBe("kvm");
-        const tcg = await domainTypes(HANGS);
-        for (const n of [...names, "access"]) expect(tcg.get(n), n).toBe("qemu");
     });
 });
 
