@@ -9,9 +9,17 @@ import { unitProject } from "./vitest.config";
  */
 export const UNDER_PULUMI_MOCKS = ["access", "components", "example", "machines", "names", "program", "secrets"].map((f) => `test/unit/${f}.test.ts`);
 
+/**
+ * Test files left out too because they run other programs for seconds: shellcheck over every
+ * rendered script (a changed script already differs from its rendered copy, rendered.test.ts),
+ * and the tests of tools/ (setup, sandbox, requirements, workflow), which no mutant reaches.
+ */
+export const SLOW_AND_OUTSIDE = ["shellcheck", "tools", "sandbox", "hostPackages", "requirements", "workflow"].map((f) => `test/unit/${f}.test.ts`);
+
 // The unit project without those, for StrykerJS (stryker.config.mjs): mutants are judged by unit
 // tests only; the engine and VM suites take minutes per run and never see a mutant. Instrumented
 // code with per-test coverage runs several times slower, hence the longer limits.
 export default defineConfig({
-    test: { ...unitProject.test, exclude: UNDER_PULUMI_MOCKS, testTimeout: 180_000, hookTimeout: 180_000 },
+    // One module graph per worker for all runs: StrykerJS switches mutants on and off at run time.
+    test: { ...unitProject.test, exclude: [...UNDER_PULUMI_MOCKS, ...SLOW_AND_OUTSIDE], isolate: false, testTimeout: 180_000, hookTimeout: 180_000 },
 });
