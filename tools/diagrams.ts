@@ -8,6 +8,7 @@ import { join, relative } from "path";
 import { parseLabConfig } from "../components/config";
 import { topologyDiagram } from "../components/diagram";
 import { loadStackConfig, stackNames, STACKS_DIR } from "../test/stacks";
+import { runMain } from "./main";
 
 const REPO = join(__dirname, "..");
 /** The README shows this stack's diagram. */
@@ -72,9 +73,4 @@ async function main(): Promise<void> {
     }
 }
 
-if (require.main === module) {
-    main().catch((e) => {
-        console.error(e instanceof Error ? e.message : e);
-        process.exit(1);
-    });
-}
+runMain(module, main);

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { configTable, readmeWithConfigTable } from "../components/config/docs";
+import { runMain } from "./main";
 
 const README = join(__dirname, "..", "README.md");
 
@@ -21,11 +22,4 @@ function main(): void {
     console.log("wrote README.md's config table");
 }
 
-if (require.main === module) {
-    try {
-        main();
-    } catch (e) {
-        console.error(e instanceof Error ? e.message : e);
-        process.exit(1);
-    }
-}
+runMain(module, main);

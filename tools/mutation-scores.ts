@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
+import { runMain } from "./main";
 
 const ROOT = join(__dirname, "..");
 const REPORT = join(ROOT, "reports", "mutation", "mutation.json");
@@ -76,11 +77,4 @@ function main(): void {
     console.log(`wrote the scores into ${DOC}`);
 }
 
-if (require.main === module) {
-    try {
-        main();
-    } catch (e) {
-        console.error(e instanceof Error ? e.message : e);
-        process.exit(1);
-    }
-}
+runMain(module, main);
