@@ -724,3 +724,31 @@ describe("client verification", () => {
 });
 
 
+
+describe("shell building blocks", () => {
+    it("a boot step's unit orders itself after and before every unit it names, space-separated as systemd reads the lists", () => {
+        const lines = r.installBootStep({ name: "lvs-lab-x", description: "x", up: [":"], after: ["a.service", "b.service"], before: ["c.service", "d.service"] }).join("\n");
+        expect(lines).toMatch(/^After=network-online\.target a\.service b\.service$/m);
+        expect(lines).toMatch(/^Before=c\.service d\.service$/m);
+    });
+
+    it("refuses a file whose content holds the heredoc terminator as a line, naming the file", () => {
+        expect(() => r.writeFile("/etc/x.conf", `a\n${r.FILE_EOF}\nb`)).toThrow(`file /etc/x.conf contains the heredoc terminator ${r.FILE_EOF}`);
+        // Inside a line it cannot end the heredoc, so it is written.
+        expect(r.writeFile("/etc/x.conf", `a ${r.FILE_EOF} b`)).toContain(`\na ${r.FILE_EOF} b\n${r.FILE_EOF}`);
+    });
+});
+
+describe("nginx's listen ports", () => {
+    it("NAT: the real server's own (remapped) port only; DR and TUN: every service port, which the packets keep", () => {
+        const nat = spec("nat", (raw) => {
+            raw.service.ports = [80];
+            raw.realServers[0].port = 8080;
+        });
+        expect(r.listenPorts(nat, nat.realServers[0])).toEqual([8080]);
+        expect(r.renderNginxSite(nat, nat.realServers[0])).toMatch(/listen 8080\b/);
+        expect(r.renderNginxSite(nat, nat.realServers[0])).not.toMatch(/listen 80\b/);
+        const dr = spec("default", (raw) => (raw.service.ports = [80, 8080]));
+        expect(r.listenPorts(dr, dr.realServers[0])).toEqual([80, 8080]);
+    });
+});
