@@ -12,6 +12,7 @@ import {
     printedFixLines,
 } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
+import { propertyRuns } from "./propertyRuns";
 
 /**
  * Property tests of the whole report: configs with several faults of different kinds at once.
@@ -359,7 +360,7 @@ describe("property: several faults at once", () => {
                 expect(error!.message).not.toContain("<value>");
                 expect(printedFixLines(error!.message)).toHaveLength(error!.issues.length);
             }),
-            { numRuns: 500 },
+            { numRuns: propertyRuns(500) },
         );
     });
 
@@ -376,7 +377,7 @@ describe("property: several faults at once", () => {
                     expect(again.filter((j) => j.path === issue.path && j.message === issue.message), `${issue.path}: ${lines[i]}`).toEqual([]);
                 });
             }),
-            { numRuns: 200 },
+            { numRuns: propertyRuns(200) },
         );
     });
 
@@ -390,7 +391,7 @@ describe("property: several faults at once", () => {
                 const left = errorOf(after.raw, files(after.imageBuilt));
                 expect(left?.message, `after:\n${error.message}`).toBeUndefined();
             }),
-            { numRuns: 500 },
+            { numRuns: propertyRuns(500) },
         );
     });
 });

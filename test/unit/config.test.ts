@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
 import { loadStackConfig, stackNames } from "../stacks";
+import { propertyRuns } from "./propertyRuns";
 
 const base = () => structuredClone(loadStackConfig("dr-tomcat")) as any;
 
@@ -254,7 +255,7 @@ describe("property: every mutated config is rejected, naming the key", () => {
                 expect(issues.map((i) => i.path)).toContain(path);
                 for (const issue of issues) expect(issue.message.length).toBeGreaterThan(0);
             }),
-            { numRuns: 300 },
+            { numRuns: propertyRuns(300) },
         );
     });
 });
@@ -283,7 +284,7 @@ describe("property: generated valid labs are accepted", () => {
                     expect(spec.realServers.map((r) => r.weight)).toEqual(weights);
                 },
             ),
-            { numRuns: 200 },
+            { numRuns: propertyRuns(200) },
         );
     });
 });

@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { scoreTable, score, tallyReport } from "../../tools/mutation-scores";
-import { SLOW_AND_OUTSIDE, UNDER_PULUMI_MOCKS } from "../../vitest.mutation.config";
+import mutationConfig, { MUTATION_PROPERTY_RUNS, SLOW_AND_OUTSIDE, UNDER_PULUMI_MOCKS } from "../../vitest.mutation.config";
+import { propertyRuns } from "./propertyRuns";
 
 const UNIT = join(__dirname);
 
@@ -18,6 +19,25 @@ describe("the mutation run's test files (vitest.mutation.config.ts)", () => {
     it("leaves out only files that exist, and keeps the tests of the pure code", () => {
         for (const f of [...UNDER_PULUMI_MOCKS, ...SLOW_AND_OUTSIDE]) expect(readdirSync(UNIT), f).toContain(f.replace("test/unit/", ""));
         for (const kept of ["config", "config-faults", "render", "rendered", "diagram", "plan"]) expect([...UNDER_PULUMI_MOCKS, ...SLOW_AND_OUTSIDE]).not.toContain(`test/unit/${kept}.test.ts`);
+    });
+});
+
+describe("property test cases under mutation (test/unit/propertyRuns.ts)", () => {
+    const saved = process.env.LVS_LAB_PROPERTY_RUNS;
+    afterEach(() => {
+        if (saved === undefined) delete process.env.LVS_LAB_PROPERTY_RUNS;
+        else process.env.LVS_LAB_PROPERTY_RUNS = saved;
+    });
+
+    it("keeps the full count unless capped, and the mutation run caps it", () => {
+        delete process.env.LVS_LAB_PROPERTY_RUNS;
+        expect(propertyRuns(500)).toBe(500);
+        process.env.LVS_LAB_PROPERTY_RUNS = "20";
+        expect(propertyRuns(500)).toBe(20);
+        expect(propertyRuns(5)).toBe(5);
+        process.env.LVS_LAB_PROPERTY_RUNS = "none";
+        expect(propertyRuns(500)).toBe(500);
+        expect(mutationConfig.test?.env).toEqual({ LVS_LAB_PROPERTY_RUNS: String(MUTATION_PROPERTY_RUNS) });
     });
 });
 

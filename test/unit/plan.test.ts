@@ -4,6 +4,7 @@ import { LabSpec, allHosts, directors, parseLabConfig } from "../../components/c
 import { HostPlan, directorService, planLab } from "../../components/plan";
 import { renderIpvsRules } from "../../components/render";
 import { loadStackConfig } from "../stacks";
+import { propertyRuns } from "./propertyRuns";
 
 const STACKS = ["default", "dr-tomcat", "dr-nfs", "nat", "tun", "ha"];
 const plan = (spec: LabSpec) => planLab(spec, { verifyRequests: 20 });
@@ -70,7 +71,7 @@ describe("planLab: each host's steps and the order between hosts", () => {
             const differing = before.flatMap((p, i) => p.steps.filter((s, j) => s.script.create !== after[i].steps[j].script.create).map((s) => `${p.host.name}/${s.name}`));
             const sameWeight = (raw.realServers[which].weight ?? 1) === weight;
             expect(differing).toEqual(sameWeight ? [] : ["director/service"]);
-        }), { numRuns: 25 });
+        }), { numRuns: propertyRuns(25) });
     });
 
     it.each(STACKS)("%s: every director sets its sorry server up or takes it off after its base step and before its service", (stack) => {
