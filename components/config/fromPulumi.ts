@@ -2,8 +2,12 @@ import { z } from "zod";
 import { CONFIG_NAMESPACE } from "./errors";
 import { rawLabConfig } from "./schema";
 
-/** The schema under `.optional()`, `.default()` and `.prefault()`. */
-function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+/**
+ * The schema under `.optional()`, `.default()`, `.prefault()` and `.nullable()`, which keep the
+ * value's type; other wrappers are kept.
+ * @internal
+ */
+export function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
     const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType };
     return def.innerType && ["optional", "default", "prefault", "nullable"].includes(def.type) ? unwrapped(def.innerType) : schema;
 }
@@ -56,7 +60,7 @@ export function secretConfigValues(all: Record<string, string>, isSecret: (key: 
     const found = new Set<string>();
     const strings = (v: unknown): void => {
         if (typeof v === "string") found.add(v);
-        else if (Array.isArray(v)) v.forEach(strings);
+        // A list's values are its items.
         else if (v && typeof v === "object") Object.values(v).forEach(strings);
     };
     for (const [key, text] of Object.entries(all)) {

@@ -430,6 +430,13 @@ describe("every problem at once", () => {
     });
 });
 
+describe("LabConfigError as the engine prints it", () => {
+    it("is named LabConfigError, and an issue without a fix is one line", () => {
+        const error = new LabConfigError([{ path: "service.vip", message: "is wrong", fix: [] }]);
+        expect(String(error)).toBe("LabConfigError: invalid lvs-lab stack config (1 problem):\n  - service.vip: is wrong");
+    });
+});
+
 describe("a value of the wrong type says what was given", () => {
     it.each([
         ["realServers[0].weight", (raw: any) => (raw.realServers[0].weight = "three"), "must be a weight from 0 to 65535; got \"three\"", "npm run lab -- config rm --path 'realServers[0].weight'"],

@@ -1,38 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { secretConfigValues } from "../../components/config";
-import { holdsSecret } from "../../components/remote";
 import { loadStackConfig } from "../stacks";
 import { labMocks, programDone, startMockEngine } from "./mockEngine";
-
-describe("secret config values (secretConfigValues)", () => {
-    const secretKeys = (...keys: string[]) => (key: string) => keys.includes(key);
-
-    it("takes each string of a key the engine holds as a secret, and nothing from other keys or namespaces", () => {
-        const all = {
-            "lvs-lab:ha": JSON.stringify({ authPass: "s3cr3t", virtualRouterId: 51, nopreempt: true, peers: [{ name: "director2", ip: "10.0.0.51", priority: 100 }] }),
-            "lvs-lab:service": JSON.stringify({ vip: "10.0.0.100", ports: [80] }),
-            "other:password": "not-ours",
-        };
-        expect(secretConfigValues(all, secretKeys("lvs-lab:ha", "other:password")).sort()).toEqual(["10.0.0.51", "director2", "s3cr3t"]);
-        expect(secretConfigValues(all, secretKeys())).toEqual([]);
-    });
-
-    it("takes a secret key's whole text when it is no map or list, number-like or not", () => {
-        expect(secretConfigValues({ "lvs-lab:sshUser": "labuser", "lvs-lab:x": "1234" }, secretKeys("lvs-lab:sshUser", "lvs-lab:x")).sort()).toEqual(["1234", "labuser"]);
-    });
-
-    it("leaves out empty strings, which would hide everything and reveal nothing", () => {
-        expect(secretConfigValues({ "lvs-lab:ha": JSON.stringify({ authPass: "" }) }, secretKeys("lvs-lab:ha"))).toEqual([]);
-    });
-
-    it("a script holds a secret when its text contains one", () => {
-        expect(holdsSecret("auth_pass s3cr3t", ["s3cr3t"])).toBe(true);
-        expect(holdsSecret("auth_pass lvslab", ["s3cr3t"])).toBe(false);
-        expect(holdsSecret("anything", [])).toBe(false);
-        expect(holdsSecret("anything", undefined)).toBe(false);
-    });
-});
 
 /** One registration the mock monitor saw, inputs in their wire form (secrets still wrapped). */
 interface Registered {
