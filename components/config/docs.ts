@@ -22,9 +22,7 @@ const code = (v: string) => `\`${v}\``;
 /** How a default value reads in the table. */
 function defaultText(schema: Schema): string {
     const value = z.safeParse(schema, undefined).data;
-    if (typeof value === "string") return code(value);
-    if (Array.isArray(value) && value.length === 0) return code("[]");
-    return code(JSON.stringify(value));
+    return code(typeof value === "string" ? value : JSON.stringify(value));
 }
 
 /** The short type of a schema that is no map. */
@@ -50,20 +48,24 @@ export function configKeyDocs(schema: Schema = rawLabConfig, path: PathSegment[]
     const def = inner._zod.def as { type: string; shape?: Record<string, Schema>; element?: Schema };
     const key = formatKeyPath(path).replace(/\[-1\]/g, "[i]");
     const isMap = def.type === "object";
-    const listOfMaps = def.type === "array" && def.element && unwrap(def.element).inner._zod.def.type === "object";
+    const listOfMaps = def.type === "array" && unwrap(def.element!).inner._zod.def.type === "object";
     if (path.length > 0 && (description || !isMap)) {
         const dflt = !omittable ? "required" : meta.derivedDefault ?? (hasDefault ? (isMap ? "each key's default" : defaultText(schema)) : "—");
         rows.push({ key, type: isMap ? "map" : listOfMaps ? "list of maps" : typeText(schema), default: dflt, meaning: description ?? "" });
     }
-    if (isMap) for (const [k, s] of Object.entries(def.shape ?? {})) rows.push(...configKeyDocs(s, [...path, k]));
+    // Only a map has a shape.
+    for (const [k, s] of Object.entries(def.shape ?? {})) rows.push(...configKeyDocs(s, [...path, k]));
     if (listOfMaps) rows.push(...configKeyDocs(def.element!, [...path, -1]));
     return rows;
 }
 
-/** The README's config table, generated from the schema (`npm run docs:config`). */
-export function configTable(): string {
+/**
+ * The README's config table, generated from the schema (`npm run docs:config`).
+ * @param schema the schema to table; the whole config by default.
+ */
+export function configTable(schema: Schema = rawLabConfig): string {
     const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-    const lines = configKeyDocs().map((r) => `| ${code(r.key)} | ${r.type} | ${r.default} | ${escape(r.meaning)} |`);
+    const lines = configKeyDocs(schema).map((r) => `| ${code(r.key)} | ${r.type} | ${r.default} | ${escape(r.meaning)} |`);
     return ["| key | type | default | meaning |", "|---|---|---|---|", ...lines].join("\n");
 }
 

@@ -27,8 +27,8 @@ export function schemaIssues(raw: unknown, suggest: Suggester): ConfigIssue[] {
             continue;
         }
         const key = formatKeyPath(path);
-        const schema = schemaAt(path);
-        const expected = schema ? expectedOf(schema) : "nothing";
+        // The schema reports issues only at its own keys (unknown keys are handled above).
+        const expected = expectedOf(schemaAt(path)!);
         const input = (issue as { input?: unknown }).input;
         const message = input === undefined
             ? `is required (${expected})`
@@ -40,8 +40,8 @@ export function schemaIssues(raw: unknown, suggest: Suggester): ConfigIssue[] {
 
 /** An unknown (often misspelt) key: what the map takes, the likely meant key, and its removal. */
 function unknownKey(parent: PathSegment[], key: string): ConfigIssue {
-    const schema = schemaAt(parent);
-    const keys = schema ? Object.keys(shapeOf(schema)) : [];
+    // The schema reports unknown keys only inside its own maps.
+    const keys = Object.keys(shapeOf(schemaAt(parent)!));
     const meant = closest(key, keys);
     const where = parent.length ? formatKeyPath(parent) : "the lvs-lab config";
     return {
@@ -65,7 +65,6 @@ export function salvage(schema: z.core.$ZodType, value: unknown): unknown {
     if (whole.success) return whole.data;
     const { inner } = unwrap(schema);
     const def = inner._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
-    if (value === undefined) return undefined;
     if (def.type === "object" && typeof value === "object" && value !== null && !Array.isArray(value)) {
         const out: Record<string, unknown> = {};
         for (const [k, s] of Object.entries(def.shape ?? {})) {

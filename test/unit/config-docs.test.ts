@@ -43,11 +43,45 @@ describe("the README's config table, generated from the schema", () => {
         ]);
     });
 
+    it("tables any schema: types without a registered name from the schema itself, described sections and lists of maps as rows, the root and undescribed maps as none, cells escaped", () => {
+        const schema = z
+            .object({
+                flag: z.boolean().default(false).describe("F."),
+                names: z.array(z.string()).default([]).describe("N."),
+                mode: z.enum(["x", "y"]).describe("M."),
+                fixed: z.literal("z").optional().describe("L."),
+                count: z.number().describe("C."),
+                section: z.object({ inner: z.string().default("v").describe("I | J\nK.") }).describe("S."),
+                plain: z.object({ inner: z.string().describe("P.") }),
+                items: z.array(z.object({ k: z.string().describe("K.") })).describe("LM."),
+            })
+            .describe("Root.");
+        expect(configTable(schema).split("\n")).toEqual([
+            "| key | type | default | meaning |",
+            "|---|---|---|---|",
+            "| `flag` | boolean | `false` | F. |",
+            "| `names` | list | `[]` | N. |",
+            "| `mode` | `x` \\| `y` | required | M. |",
+            "| `fixed` | `z` | — | L. |",
+            "| `count` | number | required | C. |",
+            "| `section` | map | required | S. |",
+            "| `section.inner` | string | `v` | I \\| J K. |",
+            "| `plain.inner` | string | required | P. |",
+            "| `items` | list of maps | required | LM. |",
+            "| `items[i].k` | string | required | K. |",
+        ]);
+    });
+
     it("replaces only the region between the markers, and refuses a README without them", () => {
         const readme = `before\n${CONFIG_TABLE_START}\nold\n${CONFIG_TABLE_END}\nafter\n`;
         expect(readmeWithConfigTable(readme, "| t |")).toBe(
             `before\n${CONFIG_TABLE_START}\n<!-- generated from components/config/schema.ts by npm run docs:config; edit the schema, not this table -->\n\n| t |\n\n${CONFIG_TABLE_END}\nafter\n`,
         );
         expect(() => readmeWithConfigTable("no markers", "| t |")).toThrow("README.md lacks the config table markers <!-- config-table:start --> ... <!-- config-table:end -->");
+        expect(() => readmeWithConfigTable(`a\n${CONFIG_TABLE_START}\nold\n`, "| t |")).toThrow("README.md lacks the config table markers");
+        expect(() => readmeWithConfigTable(`a\nold\n${CONFIG_TABLE_END}\n`, "| t |")).toThrow("README.md lacks the config table markers");
+        // The end marker counts only after the start marker.
+        expect(() => readmeWithConfigTable(`${CONFIG_TABLE_END}\n${CONFIG_TABLE_START}\n`, "| t |")).toThrow("README.md lacks the config table markers");
+        expect(readmeWithConfigTable(`${CONFIG_TABLE_START}\n${CONFIG_TABLE_END}\n`, "| t |")).toMatch(/^<!-- config-table:start -->\n/);
     });
 });

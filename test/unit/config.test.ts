@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom } from "../../components/config";
+import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom, rawLabConfig } from "../../components/config";
+import { salvage } from "../../components/config/schemaIssues";
 import { loadStackConfig, stackNames } from "../stacks";
 import { propertyRuns } from "./propertyRuns";
 
@@ -427,6 +428,36 @@ describe("every problem at once", () => {
             { path: "tomcats[0].ip", message: "address 192.168.168.10 is already used by realServers[0].ip; each machine needs an address of its own", fix: [{ kind: "set", key: "tomcats[0].ip", value: "192.168.168.200" }] },
             { path: "realServers[1]", message: "must be a map with name, ip and optionally mac, port, weight, gateway, nfsExport; got \"nginx2\"", fix: [{ kind: "rm", key: "realServers[1]" }] },
         ]);
+    });
+});
+
+describe("the schema's issues (schemaIssues) and what it accepts of a failing config (salvage)", () => {
+    it("one issue per key even when the schema finds several faults in its value", () => {
+        const raw = base();
+        raw.image.source = [];
+        const atSource = rawLabConfig.safeParse(raw).error?.issues.filter((i) => i.path.join(".") === "image.source");
+        expect(atSource!.length).toBeGreaterThan(1);
+        expect(issuesOf(raw).map((i) => `${i.path}: ${i.message}`)).toEqual(["image.source: must be a local path or an http(s) URL of a qcow2 image; got []"]);
+    });
+
+    it("an unknown top-level key names the config, and one like no key suggests none", () => {
+        const raw = base();
+        raw.servce = 1;
+        raw.service.zzzzzzzzzz = 1;
+        expect(issuesOf(raw).map((i) => `${i.path}: ${i.message}`)).toEqual([
+            "service.zzzzzzzzzz: is not a key of service; its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck, sorryServer",
+            "servce: is not a key of the lvs-lab config (did you mean service?); its keys are network, libvirt, image, machines, sshUser, service, director, ha, realServers, tomcats, nfs, client",
+        ]);
+    });
+
+    it("keeps every valid value with its default, and leaves out each invalid one and what has the wrong shape", () => {
+        const service = rawLabConfig.shape.service;
+        expect(salvage(service, { vip: "10.0.0.1", ports: [80, 0], scheduler: 7 })).toEqual({ vip: "10.0.0.1", ports: [80, undefined], protocol: "tcp", mode: "dr", persistence: 0, sorryServer: false });
+        expect(Object.keys(salvage(service, { vip: "nope" }) as object)).not.toContain("vip");
+        for (const wrongShape of ["text", null, [1], 5]) expect(salvage(service, wrongShape), JSON.stringify(wrongShape)).toBeUndefined();
+        expect(salvage(rawLabConfig.shape.realServers, { name: "a" })).toBeUndefined();
+        expect(salvage(rawLabConfig.shape.sshUser, ["lab"])).toBeUndefined();
+        expect(salvage(rawLabConfig.shape.service, undefined)).toBeUndefined();
     });
 });
 
