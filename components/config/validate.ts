@@ -177,16 +177,16 @@ function kvmIssues(c: LooseConfig, kvm: () => KvmFact): ConfigIssue[] {
     }];
 }
 
-/**
- * `network.cidr` overlapping another lab's network on this stack's libvirt (on this machine): its
- * bridge would share addresses with that lab's, and libvirt would refuse to start the second
- * network only after the first resources exist. Empty for the stack's own network.
- */
 /** The libvirt network of the lab whose `network.name` is `name` (the spec's `network.libvirtName`). */
 function libvirtNetworkName(name: string): string {
     return `lvs-${name}`;
 }
 
+/**
+ * `network.cidr` overlapping another lab's network on this stack's libvirt (on this machine): its
+ * bridge would share addresses with that lab's, and libvirt would refuse to start the second
+ * network only after the first resources exist. Empty for the stack's own network.
+ */
 function overlapIssues(c: RawLabConfig, networks: (uri: string) => LabNetwork[]): ConfigIssue[] {
     if (!isLocalUri(c.libvirt.uri)) return [];
     const mine = parseCidr(c.network.cidr)!;
