@@ -73,14 +73,6 @@ export function resolveDomainType(type: "auto" | DomainType, uri: string, kvm?: 
     return kvm && isLocalUri(uri) && kvm().usable ? "kvm" : "qemu";
 }
 
-/** `options` with its KVM probe run at most once. */
-function probedOnce(options: ParseOptions): ParseOptions {
-    const probe = options.kvm;
-    if (!probe) return options;
-    let fact: KvmFact | undefined;
-    return { ...options, kvm: () => (fact ??= probe()) };
-}
-
 /**
  * Validates raw stack config and returns the lab spec. Pure unless `options.exists` reads files.
  * @param raw the project's config values, keyed as in the stack file (`network`, `service`, ...).
@@ -88,14 +80,14 @@ function probedOnce(options: ParseOptions): ParseOptions {
  * @throws LabConfigError naming every bad key path, what it must be, and its fix.
  */
 export function parseLabConfig(raw: unknown, options: ParseOptions = {}): LabSpec {
-    const once = probedOnce(options);
-    const issues = labConfigIssues(raw, once);
+    // The probe runs at most once: the issues ask it only for `kvm`, the domain type only for `auto`.
+    const issues = labConfigIssues(raw, options);
     if (issues.length > 0) throw new LabConfigError(issues);
     const c = rawLabConfig.parse(raw);
     // Other labs are asked about last, and only for a config that could be built.
     const overlapping = options.networks ? overlapIssues(c, options.networks) : [];
     if (overlapping.length > 0) throw new LabConfigError(overlapping);
-    return toSpec(c, resolveDomainType(c.libvirt.domainType, c.libvirt.uri, once.kvm));
+    return toSpec(c, resolveDomainType(c.libvirt.domainType, c.libvirt.uri, options.kvm));
 }
 
 /**

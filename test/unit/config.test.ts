@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom, rawLabConfig } from "../../components/config";
+import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom, rawLabConfig, formatPath, isLocalUri } from "../../components/config";
 import { salvage } from "../../components/config/schemaIssues";
 import { loadStackConfig, stackNames } from "../stacks";
 import { propertyRuns } from "./propertyRuns";
@@ -420,6 +420,21 @@ describe("every problem at once", () => {
         expect(() => parseLabConfig(fixed(raw))).not.toThrow();
     });
 
+    it("prints removals of list items last, the highest index first, and checks the other items at the indices given", () => {
+        const raw = base();
+        raw.realServers = ["junk0", { name: "rs1", ip: raw.client.ip }, "junk2"];
+        raw.tomcats = [];
+        raw.service.vip = "nope";
+        const notAMap = (i: number) => `  - realServers[${i}]: must be a map with name, ip and optionally mac, port, weight, gateway, nfsExport; got "junk${i}"\n    fix: npm run lab -- config rm --path 'realServers[${i}]'`;
+        expect(() => parseLabConfig(raw)).toThrow(
+            "invalid lvs-lab stack config (4 problems):\n" +
+                "  - service.vip: must be a dotted-quad IPv4 address such as 192.168.168.10; got \"nope\"\n    fix: npm run lab -- config set --path service.vip 192.168.168.100\n" +
+                `  - client.ip: address ${raw.client.ip} is already used by realServers[1].ip; each machine needs an address of its own\n    fix: npm run lab -- config set --path client.ip 192.168.168.200\n` +
+                `${notAMap(2)}\n${notAMap(0)}`,
+        );
+        expect(parseLabConfig(fixed(raw)).realServers.map((r) => r.name)).toEqual(["rs1"]);
+    });
+
     it("still checks a machine whose neighbour in the list is no map at all", () => {
         const raw = base();
         raw.realServers[1] = "nginx2";
@@ -458,6 +473,21 @@ describe("the schema's issues (schemaIssues) and what it accepts of a failing co
         expect(salvage(rawLabConfig.shape.realServers, { name: "a" })).toBeUndefined();
         expect(salvage(rawLabConfig.shape.sshUser, ["lab"])).toBeUndefined();
         expect(salvage(rawLabConfig.shape.service, undefined)).toBeUndefined();
+    });
+});
+
+describe("the spec's hosts", () => {
+    it("each has its role, and a path formats as --path takes it", () => {
+        const spec = parseLabConfig(structuredClone(loadStackConfig("dr-tomcat")));
+        expect(spec.tomcats.map((t) => t.role)).toEqual(["tomcat", "tomcat"]);
+        expect(parseLabConfig(structuredClone(loadStackConfig("dr-nfs"))).nfs?.role).toBe("nfs");
+        expect(formatPath(["realServers", 1, "ip"])).toBe("realServers[1].ip");
+    });
+
+    it("knows a libvirt URI of this machine from a remote one", () => {
+        expect(isLocalUri("qemu:///system")).toBe(true);
+        expect(isLocalUri("qemu+ssh://lab@kvmhost/system")).toBe(false);
+        expect(isLocalUri("qemu+ssh://lab@kvmhost/system?keyfile=file:///k")).toBe(false);
     });
 });
 
@@ -705,6 +735,37 @@ describe("local files, checked before anything is created", () => {
         // With a kernel and its initrd, the command line is the domain's.
         Object.assign(cmdline.image, { kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img" });
         expect(parseLabConfig(cmdline).image).toMatchObject({ kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img", cmdline: "console=ttyS0 quiet" });
+    });
+
+    it("checks only what the schema took: no file issue for an image or libvirt that is no map, or an image.source that is no path", () => {
+        const raw = base();
+        raw.image = 5;
+        raw.libvirt = 5;
+        const options = { exists: exists([]), kvm: () => ({ usable: false, detail: "no" }) };
+        expect(() => parseLabConfig(raw, options)).toThrow("(3 problems)");
+        // A bad image.source is checked as its fix leaves it: the image setup builds, there or not.
+        const source = base();
+        source.image.source = 5;
+        const badSource = "  - image.source: must be a local path or an http(s) URL of a qcow2 image; got 5\n    fix: npm run lab -- config set --path image.source /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2";
+        expect(() => parseLabConfig(source, { exists: exists([DEFAULT_IMAGE]) })).toThrow(`invalid lvs-lab stack config (1 problem):\n${badSource}`);
+        expect(() => parseLabConfig(source, { exists: exists([]) })).toThrow(
+            `invalid lvs-lab stack config (2 problems):\n${badSource}\n  - image.source: must be an existing qcow2 image, which the lab uploads as every machine's base volume before anything else; got /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2, which does not exist on this machine\n    fix: npm run setup`,
+        );
+    });
+
+    it("takes only http(s) at the start for a URL: any other source is a local path that must exist", () => {
+        const asked: string[] = [];
+        const raw = base();
+        raw.image.source = "http://example.org/debian.qcow2";
+        parseLabConfig(raw, { exists: (p) => (asked.push(p), false) });
+        expect(asked).toEqual([]);
+        raw.image.source = "/data/https://mirror/debian.qcow2";
+        expect(() => parseLabConfig(raw)).not.toThrow();
+        expect(() => parseLabConfig(raw, { exists: exists([DEFAULT_IMAGE]) })).toThrow("got /data/https://mirror/debian.qcow2, which does not exist on this machine");
+    });
+
+    it("for a missing default image, the one fix is setup (setting image.source to itself would do nothing)", () => {
+        expect(() => parseLabConfig(base(), { exists: exists([]) })).toThrow(/which does not exist on this machine\n {4}fix: npm run setup$/);
     });
 
     it("checks a local libvirt's kernel and initrd, not a remote one's", () => {

@@ -29,6 +29,18 @@ describe("network.cidr against the other labs' networks (ParseOptions.networks)"
         expect(() => parseLabConfig(base(), libvirtWith({ name: "lvs-narrow", cidrs: ["192.168.168.129/25"] }))).toThrow(overlapError("lvs-narrow", "192.168.168.128/25"));
     });
 
+    it("prints the overlap with no fix (only the user knows which lab to move), and skips addresses that are no IPv4 network", () => {
+        let message = "";
+        try {
+            parseLabConfig(base(), libvirtWith({ name: "lvs-one", cidrs: ["192.168.168.5/32"] }));
+        } catch (e) {
+            message = (e as Error).message;
+        }
+        expect(message).toBe(overlapError("lvs-one", "192.168.168.5/32"));
+        const odd = libvirtWith({ name: "lvs-odd", cidrs: ["fe80::1/64", "192.168.168.1", "192.168.168.1/x", "192.168.168.1/33", "192.168.168.1/123"] });
+        expect(parseLabConfig(base(), odd).network.cidr).toBe("192.168.168.0/24");
+    });
+
     it("takes the stack's own network (same libvirt name), whatever its CIDR, and networks that do not overlap", () => {
         const libvirt = libvirtWith(
             { name: "lvs-default", cidrs: ["192.168.168.1/24"] },
