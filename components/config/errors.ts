@@ -5,7 +5,7 @@ import { ConfigFix, fixLine } from "./fix";
  * the commands that fix it.
  */
 export interface ConfigIssue {
-    /** The key path inside the project's config namespace, as `--path` takes it, e.g. `realServers[1].ip`. */
+    /** The key path inside the project's config namespace, as `--path` takes it, e.g. `realServers[1].ip`; empty for the whole config. */
     path: string;
     /** What is wrong, in one sentence that says what was expected and what was given. */
     message: string;
@@ -28,7 +28,7 @@ export class LabConfigError extends Error {
     public readonly issues: readonly ConfigIssue[];
 
     constructor(issues: ConfigIssue[]) {
-        const lines = issues.map((i) => `  - ${i.path}: ${i.message}${i.fix.length ? `\n    fix: ${fixLine(i.fix)}` : ""}`);
+        const lines = issues.map((i) => `  - ${i.path || "the lvs-lab config"}: ${i.message}${i.fix.length ? `\n    fix: ${fixLine(i.fix)}` : ""}`);
         super(`invalid lvs-lab stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
         this.name = "LabConfigError";
         this.issues = issues;

@@ -33,7 +33,9 @@ export function schemaIssues(raw: unknown, suggest: Suggester): ConfigIssue[] {
         const message = input === undefined
             ? `is required (${expected})`
             : `${issue.message.startsWith("must") ? issue.message : `must be ${expected}`}; got ${given(input)}`;
-        add({ path: key, message, fix: suggest.fixFor(path, input) });
+        // The whole config is no map only when built in code (the engine's config always is one):
+        // no `config` command fixes that.
+        add({ path: key, message, fix: path.length ? suggest.fixFor(path, input) : [] });
     }
     return issues;
 }

@@ -492,6 +492,15 @@ describe("the spec's hosts", () => {
 });
 
 describe("LabConfigError as the engine prints it", () => {
+    it("a config built in code that is no map names the config, with no config command to fix it", () => {
+        for (const [raw, shown] of [[null, "null"], [[], "[]"], ["x", '"x"']] as const) {
+            expect(() => parseLabConfig(raw)).toThrow(
+                `invalid lvs-lab stack config (1 problem):\n  - the lvs-lab config: must be a map with network, image, service, director, realServers, client and optionally libvirt, machines, sshUser, ha, tomcats, nfs; got ${shown}`,
+            );
+            expect(() => parseLabConfig(raw)).not.toThrow("fix:");
+        }
+    });
+
     it("is named LabConfigError, and an issue without a fix is one line", () => {
         const error = new LabConfigError([{ path: "service.vip", message: "is wrong", fix: [] }]);
         expect(String(error)).toBe("LabConfigError: invalid lvs-lab stack config (1 problem):\n  - service.vip: is wrong");
