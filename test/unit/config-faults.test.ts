@@ -334,6 +334,29 @@ describe("the faults the properties put in", () => {
     });
 });
 
+describe("what each fault alone prints", () => {
+    // Every message and fix a user reads for each fault, for each stack file it applies to (three
+    // variants of each), against the committed copy: a changed word shows as a diff to review.
+    // `-u` writes the copy after a deliberate change.
+    it("is the committed test/unit/messages/config-errors.txt", async () => {
+        const printed = new Set<string>();
+        const sections: string[] = [];
+        for (const kind of Object.keys(breakers)) {
+            for (const stack of stackNames()) {
+                for (let pick = 0; pick < 3; pick++) {
+                    const raw = structuredClone(loadStackConfig(stack)) as Raw;
+                    if (!breakers[kind](raw, pick)) continue;
+                    const message = errorOf(raw, files(true))?.message ?? "(accepted)";
+                    if (printed.has(message)) continue;
+                    printed.add(message);
+                    sections.push(`## ${kind} (stack ${stack}, variant ${pick})\n${message}\n`);
+                }
+            }
+        }
+        await expect(sections.join("\n")).toMatchFileSnapshot("messages/config-errors.txt");
+    });
+});
+
 const plans = fc.array(fc.tuple(fc.constantFrom(...Object.keys(breakers)), fc.nat(10_000)), { minLength: 2, maxLength: 6 });
 
 describe("property: several faults at once", () => {
