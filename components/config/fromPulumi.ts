@@ -1,16 +1,7 @@
 import { z } from "zod";
 import { CONFIG_NAMESPACE } from "./errors";
 import { rawLabConfig } from "./schema";
-
-/**
- * The schema under `.optional()`, `.default()`, `.prefault()` and `.nullable()`, which keep the
- * value's type; other wrappers are kept.
- * @internal
- */
-export function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
-    const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType };
-    return def.innerType && ["optional", "default", "prefault", "nullable"].includes(def.type) ? unwrapped(def.innerType) : schema;
-}
+import { kindOf } from "./suggest";
 
 /**
  * How the program reads one top-level key's text from the engine. A key whose schema is a
@@ -22,7 +13,7 @@ export function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
  */
 export function decodeConfigValue(key: string, text: string): unknown {
     const schema = (rawLabConfig.shape as Record<string, z.core.$ZodType>)[key];
-    if (schema && unwrapped(schema)._zod.def.type === "string") return text;
+    if (schema && kindOf(schema) === "string") return text;
     try {
         return JSON.parse(text);
     } catch {

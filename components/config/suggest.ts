@@ -12,7 +12,7 @@ const WRAPPERS = ["optional", "default", "prefault", "nullable"];
 
 /** A schema under its wrappers, and what the wrappers say. */
 export interface Unwrapped {
-    /** The schema under `.optional()`, `.default()` and `.prefault()`. */
+    /** The schema under `.optional()`, `.default()`, `.prefault()` and `.nullable()`, which keep the value's type. */
     inner: Schema;
     /** The key may be absent: it is optional or has a default. */
     omittable: boolean;

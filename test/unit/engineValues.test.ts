@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { decodeConfigValue, secretConfigValues } from "../../components/config";
-import { unwrapped } from "../../components/config/fromPulumi";
+import { unwrap } from "../../components/config/suggest";
 import { holdsSecret } from "../../components/remote";
 
 /** The engine's config values as the program reads them (components/config/fromPulumi.ts); rawConfigFrom: config.test.ts. */
-describe("a top-level key's schema under its wrappers (unwrapped)", () => {
+describe("a key's schema under its wrappers (unwrap), and how the engine's text is read", () => {
     it("looks through optional, default, prefault and nullable, which keep the value's type", () => {
         const text = z.string();
-        for (const wrapped of [text.optional(), text.default("x"), text.prefault("x"), text.nullable(), text.optional().default("x")]) expect(unwrapped(wrapped)).toBe(text);
-        expect(unwrapped(text)).toBe(text);
+        for (const wrapped of [text.optional(), text.default("x"), text.prefault("x"), text.nullable(), text.optional().default("x")]) expect(unwrap(wrapped).inner).toBe(text);
+        expect(unwrap(text).inner).toBe(text);
     });
 
     it("stops at a wrapper that changes what is accepted (catch), so its key's text is parsed as JSON", () => {
         const caught = z.string().catch("x");
-        expect(unwrapped(caught)).toBe(caught);
+        expect(unwrap(caught).inner).toBe(caught);
     });
 
     it("reads the one string key as text, whatever it looks like, and every other key as JSON", () => {
