@@ -491,6 +491,33 @@ describe("the spec's hosts", () => {
     });
 });
 
+describe("NAT with director HA: the floating gateway and the real servers' routes", () => {
+    const natHa = () => {
+        const raw = structuredClone(loadStackConfig("nat")) as any;
+        raw.ha = { peers: [{ name: "director2", ip: "172.25.7.5" }], natGateway: { ip: "172.25.7.254", virtualRouterId: 52 } };
+        return raw;
+    };
+    const cases: [string, (raw: any) => void, string | undefined][] = [
+        ["a valid lab", () => {}, undefined],
+        ["a real server routing through the floating gateway", (r) => (r.realServers[0].gateway = "172.25.7.254"), undefined],
+        ["a floating gateway outside the network", (r) => (r.ha.natGateway.ip = "10.9.9.9"), "ha.natGateway.ip: 10.9.9.9 is not a host address of network.cidr 172.25.7.0/24\n    fix: npm run lab -- config set --path ha.natGateway.ip 172.25.7.254"],
+        ["a floating gateway on a real server", (r) => (r.ha.natGateway.ip = "172.25.7.3"), "ha.natGateway.ip: 172.25.7.3 is also realServers[0].ip; the floating gateway must be its own address\n    fix: npm run lab -- config set --path ha.natGateway.ip 172.25.7.254"],
+        ["a floating gateway on the VIP", (r) => (r.ha.natGateway.ip = "172.25.7.100"), "ha.natGateway.ip: 172.25.7.100 is also service.vip; the floating gateway must be its own address\n    fix: npm run lab -- config set --path ha.natGateway.ip 172.25.7.254"],
+        ["a floating gateway on the segment's gateway", (r) => (r.ha.natGateway.ip = "172.25.7.1"), "ha.natGateway.ip: 172.25.7.1 is also the segment's gateway; the floating gateway must be its own address\n    fix: npm run lab -- config set --path ha.natGateway.ip 172.25.7.254"],
+        ["a real server routing through one director", (r) => (r.realServers[0].gateway = "172.25.7.2"), "realServers[0].gateway: NAT sends replies back through the director, so the gateway must be ha.natGateway.ip 172.25.7.254; got 172.25.7.2\n    fix: npm run lab -- config rm --path 'realServers[0].gateway'"],
+        ["without HA, a real server routing elsewhere than the director", (r) => { delete r.ha; r.realServers[0].gateway = "172.25.7.9"; }, "realServers[0].gateway: NAT sends replies back through the director, so the gateway must be director.ip 172.25.7.2; got 172.25.7.9\n    fix: npm run lab -- config rm --path 'realServers[0].gateway'"],
+        ["a port remap with two service ports", (r) => { r.service.ports = [80, 8080]; r.realServers[0].port = 8081; }, "realServers[0].port: a port remap needs exactly one service port; service.ports has 2 (80, 8080)\n    fix: npm run lab -- config rm --path 'realServers[0].port'"],
+        ["a port remap to sshd's port", (r) => (r.realServers[0].port = 22), "realServers[0].port: port 22 is sshd's on the real server, so nginx cannot listen on it; got 22\n    fix: npm run lab -- config rm --path 'realServers[0].port'"],
+        ["the VIP on the segment's gateway", (r) => (r.service.vip = "172.25.7.1"), "service.vip: 172.25.7.1 is the segment's gateway (network.gateway); the VIP must be its own address\n    fix: npm run lab -- config set --path service.vip 172.25.7.100"],
+    ];
+    it.each(cases)("%s", (_, breakIt, printed) => {
+        const raw = natHa();
+        breakIt(raw);
+        if (printed === undefined) expect(() => parseLabConfig(raw)).not.toThrow();
+        else expect(() => parseLabConfig(raw)).toThrow(`invalid lvs-lab stack config (1 problem):\n  - ${printed}`);
+    });
+});
+
 describe("LabConfigError as the engine prints it", () => {
     it("a config built in code that is no map names the config, with no config command to fix it", () => {
         for (const [raw, shown] of [[null, "null"], [[], "[]"], ["x", '"x"']] as const) {
