@@ -518,6 +518,28 @@ describe("NAT with director HA: the floating gateway and the real servers' route
     });
 });
 
+describe("real servers' gateways, NFS web roots and VRRP ids, message by message", () => {
+    const rmGateway = "    fix: npm run lab -- config rm --path 'realServers[0].gateway'";
+    const cases: [string, string, (raw: any) => void, string | undefined][] = [
+        ["a DR gateway on the segment's gateway", "default", (r) => (r.realServers[0].gateway = "192.168.168.1"), undefined],
+        ["a DR gateway on the VIP", "default", (r) => (r.realServers[0].gateway = r.service.vip), `realServers[0].gateway: in DR mode the real server holds the VIP itself, so the gateway must not be the VIP 192.168.168.100\n${rmGateway}`],
+        ["a DR gateway on the server itself", "default", (r) => (r.realServers[0].gateway = r.realServers[0].ip), `realServers[0].gateway: a real server cannot route through itself: the gateway must not be its own address 192.168.168.10\n${rmGateway}`],
+        ["a DR gateway outside the network", "default", (r) => (r.realServers[0].gateway = "10.9.9.9"), `realServers[0].gateway: 10.9.9.9 is not a host address of network.cidr 192.168.168.0/24\n${rmGateway}`],
+        ["an NFS web root without an NFS server", "default", (r) => (r.realServers[0].nfsExport = "/srv/www"), "realServers[0].nfsExport: needs an nfs server; set nfs or remove this key (got /srv/www)\n    fix: npm run lab -- config rm --path 'realServers[0].nfsExport'"],
+        ["an NFS web root the server does not export", "dr-nfs", (r) => (r.realServers[0].nfsExport = "/srv/none"), "realServers[0].nfsExport: /srv/none is not one of nfs.exports (/opt/kgc, /opt/benet)\n    fix: npm run lab -- config set --path 'realServers[0].nfsExport' /opt/kgc"],
+        ["an NFS export listed twice", "dr-nfs", (r) => (r.nfs.exports = ["/opt/kgc", "/opt/benet", "/opt/kgc"]), "nfs.exports: lists a path twice: nfs.exports[2] is /opt/kgc again, like nfs.exports[0]\n    fix: npm run lab -- config rm --path 'nfs.exports[2]'"],
+        ["the floating gateway's router id the VIP's", "ha", (r) => { r.service.mode = "nat"; r.ha.natGateway = { ip: "192.168.169.254", virtualRouterId: 51 }; }, "ha.natGateway.virtualRouterId: 51 is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment\n    fix: npm run lab -- config set --path ha.natGateway.virtualRouterId 52"],
+        ["a priority twice, fixed below the lowest", "ha", (r) => r.ha.peers.push({ name: "director3", ip: "192.168.169.52", priority: 150 }), "ha.peers[1].priority: priority 150 is already director.priority's; VRRP priorities must be distinct\n    fix: npm run lab -- config set --path 'ha.peers[1].priority' 90"],
+        ["a default priority equal to a set one", "ha", (r) => { r.director.priority = 100; delete r.ha.peers[0].priority; }, "ha.peers[0].priority: priority 100 is already director.priority's; VRRP priorities must be distinct\n    fix: npm run lab -- config set --path 'ha.peers[0].priority' 90"],
+    ];
+    it.each(cases)("%s", (_, stack, breakIt, printed) => {
+        const raw = structuredClone(loadStackConfig(stack)) as any;
+        breakIt(raw);
+        if (printed === undefined) expect(() => parseLabConfig(raw)).not.toThrow();
+        else expect(() => parseLabConfig(raw)).toThrow(`invalid lvs-lab stack config (1 problem):\n  - ${printed}`);
+    });
+});
+
 describe("LabConfigError as the engine prints it", () => {
     it("a config built in code that is no map names the config, with no config command to fix it", () => {
         for (const [raw, shown] of [[null, "null"], [[], "[]"], ["x", '"x"']] as const) {
