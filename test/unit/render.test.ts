@@ -327,6 +327,8 @@ describe("IPVS rules", () => {
         const reversed = (o: any): any => (Array.isArray(o) ? o.map(reversed) : o && typeof o === "object" ? Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reversed(v)])) : o);
         const spelledOut = parseLabConfig(reversed(raw));
         expect(spelledOut).toEqual(stack);
+        // Nothing runs before the rules unless the plan says so (keepalived's removal on a switch from HA).
+        expect(r.renderIpvsStep(stack).create).toBe(r.renderIpvsStep(stack, []).create);
         expect(r.renderIpvsStep(spelledOut).create).toBe(r.renderIpvsStep(stack).create);
         expect(r.renderIpvsStep(spelledOut).delete).toBe(r.renderIpvsStep(stack).delete);
         expect(r.renderIpvsStep(spec("dr-tomcat", (raw) => (raw.realServers[1].weight = 3))).create).not.toBe(r.renderIpvsStep(stack).create);
@@ -519,6 +521,22 @@ describe("sorry server (service.sorryServer)", () => {
             expect(site).toContain(`add_header X-Lvs-Real-Server ${d.name} always;`);
             expect(site.find((l) => l.startsWith("return "))).toMatch(new RegExp(`^return 503 "sorry: .*${d.name} answered\\\\n";$`));
         }
+    });
+
+    it("the whole site nginx reads, and the step's title", () => {
+        const s = sorryOn("default", (raw) => (raw.service.ports = [80, 8080]));
+        expect(r.renderSorrySite(s, s.director).split("\n")).toEqual([
+            "# lvs-lab: sorry server on director, for 192.168.168.100 while every real server is out",
+            "server {",
+            "    listen 80 default_server;",
+            "    listen 8080 default_server;",
+            "    server_name _;",
+            "    default_type text/plain;",
+            "    add_header X-Lvs-Real-Server director always;",
+            '    return 503 "sorry: no real server of 192.168.168.100 is available; director answered\\n";',
+            "}",
+        ]);
+        expect(r.renderSorryServer(s, s.director).create.split("\n")[1]).toBe("# lvs-lab: sorry server on director for 192.168.168.100");
     });
 
     it("set: the step writes the site, drops the stock default_server, and starts nginx only once its config tests clean", () => {
