@@ -98,6 +98,28 @@ describe("director", () => {
 });
 
 describe("keepalived (director HA)", () => {
+    const natHa = (ha: Record<string, unknown> = {}) =>
+        spec("ha", (raw) => {
+            raw.service.mode = "nat";
+            Object.assign(raw.ha, { natGateway: { ip: "192.168.169.254", virtualRouterId: 52 }, ...ha });
+        });
+    const instance = (conf: string, name: string) => conf.slice(conf.indexOf(`vrrp_instance ${name} {`)).split("\n}\n")[0];
+
+    it("NAT with HA: only the VIP's instance notifies and is tracked; the floating gateway's instance only follows it", () => {
+        const s = natHa();
+        const conf = r.renderKeepalivedConf(s, s.director);
+        expect(instance(conf, "VI_VIP")).toContain("notify /usr/local/sbin/lvs-lab-vrrp-notify");
+        expect(instance(conf, "VI_VIP")).toContain("track_script");
+        expect(instance(conf, "VI_GW")).not.toContain("notify");
+        expect(instance(conf, "VI_GW")).not.toContain("track_script");
+        expect(instance(conf, "VI_GW")).toContain("192.168.169.254/24 dev ens33 label ens33:1");
+    });
+
+    it("NAT with HA, without connection sync and the split-brain guard: the whole configuration", async () => {
+        const s = natHa({ syncConnections: false, splitBrainGuard: false });
+        await expect(r.renderKeepalivedConf(s, s.director)).toMatchFileSnapshot("variants/keepalived-nat-ha-no-sync-no-guard.conf");
+    });
+
     it("forgets the recorded VRRP state and the guard's yield at every keepalived start (a systemd drop-in), and its removal takes the drop-in away", () => {
         const s = spec("ha");
         const create = r.renderKeepalived(s, s.director).create;
@@ -676,6 +698,28 @@ describe("request loop", () => {
         expect(loop).toContain("end=$((SECONDS + 30))");
         expect(loop).toContain("curl -sS -m 1 -o /dev/null -D - http://192.168.168.100:80/");
         expect(shellcheck({ loop })).toBe("");
+    });
+
+    it("without a log or a stop file: the whole loop, bounded only by its time", () => {
+        const lines = r.renderRequestLoop(spec("default"), 30).split("\n");
+        expect(lines[1]).toBe("# lvs-lab: request loop through http://192.168.168.100:80/ for at most 30 s");
+        expect(lines.slice(lines.indexOf("end=$((SECONDS + 30))"))).toEqual([
+            "end=$((SECONDS + 30))",
+            "while ((SECONDS < end)); do",
+            "    at=$(date +%s%3N)",
+            "    name=$(curl -sS -m 1 -o /dev/null -D - http://192.168.168.100:80/ | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower(\"X-Lvs-Real-Server\") { print $2 }') || name=''",
+            '    echo "$at ${name:-error}"',
+            "    sleep 0.2",
+            "done",
+            "",
+        ]);
+    });
+
+    it("reads only whole result lines, and counts no outage before the first answer or in an empty loop", () => {
+        expect(r.parseRequestLoop("  1000 nginx1  \nnoise 1000 nginx2\n1000 nginx2 extra\n1200 error\n")).toEqual([{ atMs: 1000, server: "nginx1" }, { atMs: 1200 }]);
+        expect(r.summariseRequestLoop([])).toEqual({ requests: 0, failed: 0, outageSeconds: 0 });
+        expect(r.summariseRequestLoop(r.parseRequestLoop("1000 error\n1200 nginx1\n1400 nginx2\n"))).toEqual({ requests: 3, failed: 1, outageSeconds: 0 });
+        expect(r.parseVerification("# probe /\n  nginx1 3  \nx nginx2 4\nnginx2 4 x\n")).toEqual([{ nginx1: 3 }]);
     });
 
     it("with a log and a stop file: logs each line as it goes and ends when the stop file appears", () => {
