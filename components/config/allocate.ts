@@ -145,7 +145,8 @@ export class Allocator {
      */
     port(path: string, prefer: number | undefined, taken: Set<number>): number {
         return this.remember(path, () => {
-            const ok = (p: number) => Number.isInteger(p) && p >= 1 && p <= 65535 && p !== SSH_PORT && !taken.has(p);
+            // Every candidate is an integer from 1 to 65535.
+            const ok = (p: number) => p !== SSH_PORT && !taken.has(p);
             const clamped = prefer === undefined || !Number.isFinite(prefer) ? undefined : Math.min(Math.max(Math.round(prefer), 1), 65535);
             const candidates = [...(clamped === undefined ? [] : [clamped]), 80, 8080, ...range(8000, 8999), ...range(1024, 65535)];
             const p = candidates.find(ok) ?? 80;
@@ -172,7 +173,7 @@ export class Allocator {
     }
 }
 
-/** The integers from `from` to `to`, both included. */
+/** The integers from `from` to `to`, both included (none when `to < from`: a negative length is 0). */
 function range(from: number, to: number): number[] {
-    return to < from ? [] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }

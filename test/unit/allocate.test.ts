@@ -30,6 +30,10 @@ describe("the fixes' allocator", () => {
         b.takeMac(macFor("10.0.0.3"));
         expect(b.ip("p", 3, true)).toBe("10.0.0.4");
         // The address taken with its MAC: a MAC-deriving pick skips the next address whose MAC it holds.
+        // An address taken without deriving its MAC leaves that MAC free.
+        const d = in29();
+        d.takeIp("11.0.0.3");
+        expect(d.ip("p", 3, true)).toBe("10.0.0.3");
         const c = in29();
         c.takeIp("10.0.0.9", true);
         c.takeMac(42);
@@ -45,7 +49,8 @@ describe("the fixes' allocator", () => {
         expect(a.name("n2", "12 Big_Box!!", "x")).toBe("big-box");
         expect(a.name("n3", "", "client")).toBe("client");
         expect(a.name("n4", 42, "client")).toBe("client-2");
-        expect(a.name("n5", "a".repeat(26) + "--b", "x")).toBe("a".repeat(26));
+        expect(a.name("n5", "a".repeat(25) + "--b", "x")).toBe("a".repeat(25));
+        expect(a.name("n6", "Two  Words", "x")).toBe("two-words");
         expect(a.name("n1", "other", "x")).toBe("web-2");
     });
 
