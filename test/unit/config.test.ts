@@ -479,8 +479,9 @@ describe("the schema's issues (schemaIssues) and what it accepts of a failing co
 describe("the spec's hosts", () => {
     it("each has its role, and a path formats as --path takes it", () => {
         const spec = parseLabConfig(structuredClone(loadStackConfig("dr-tomcat")));
-        expect(spec.tomcats.map((t) => t.role)).toEqual(["tomcat", "tomcat"]);
-        expect(parseLabConfig(structuredClone(loadStackConfig("dr-nfs"))).nfs?.role).toBe("nfs");
+        expect(spec.tomcats.map((t) => [t.role, t.memoryMiB, t.vcpus])).toEqual([["tomcat", 768, 1], ["tomcat", 768, 1]]);
+        const nfs = parseLabConfig(structuredClone(loadStackConfig("dr-nfs"))).nfs;
+        expect([nfs?.role, nfs?.memoryMiB, nfs?.vcpus]).toEqual(["nfs", 512, 1]);
         expect(formatPath(["realServers", 1, "ip"])).toBe("realServers[1].ip");
     });
 
