@@ -764,14 +764,18 @@ describe("local files, checked before anything is created", () => {
         expect(() => parseLabConfig(base(), { exists: exists([]) })).toThrow("got /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2, which does not exist on this machine\n    fix: npm run setup");
     });
 
-    it("asks nothing about a URL, and nothing at all without an exists function", () => {
+    it("asks nothing about an http(s) URL, and nothing at all without an exists function; a URL only by its start", () => {
         const asked: string[] = [];
         const raw = base();
-        raw.image.source = "https://example.org/debian.qcow2";
-        parseLabConfig(raw, { exists: (p) => (asked.push(p), false) });
+        for (const url of ["https://example.org/debian.qcow2", "http://example.org/debian.qcow2"]) {
+            raw.image.source = url;
+            parseLabConfig(raw, { exists: (p) => (asked.push(p), false) });
+        }
         expect(asked).toEqual([]);
         raw.image.source = "/nowhere.qcow2";
         expect(() => parseLabConfig(raw)).not.toThrow();
+        raw.image.source = "/data/https://mirror/debian.qcow2";
+        expect(() => parseLabConfig(raw, { exists: exists([DEFAULT_IMAGE]) })).toThrow("got /data/https://mirror/debian.qcow2, which does not exist on this machine");
     });
 
     it("rejects a direct-kernel-boot key without image.kernel, which would be dropped, and a kernel without its initrd", () => {
@@ -810,17 +814,6 @@ describe("local files, checked before anything is created", () => {
         expect(() => parseLabConfig(source, { exists: exists([]) })).toThrow(
             `invalid lvs-lab stack config (2 problems):\n${badSource}\n  - image.source: must be an existing qcow2 image, which the lab uploads as every machine's base volume before anything else; got /var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2, which does not exist on this machine\n    fix: npm run setup`,
         );
-    });
-
-    it("takes only http(s) at the start for a URL: any other source is a local path that must exist", () => {
-        const asked: string[] = [];
-        const raw = base();
-        raw.image.source = "http://example.org/debian.qcow2";
-        parseLabConfig(raw, { exists: (p) => (asked.push(p), false) });
-        expect(asked).toEqual([]);
-        raw.image.source = "/data/https://mirror/debian.qcow2";
-        expect(() => parseLabConfig(raw)).not.toThrow();
-        expect(() => parseLabConfig(raw, { exists: exists([DEFAULT_IMAGE]) })).toThrow("got /data/https://mirror/debian.qcow2, which does not exist on this machine");
     });
 
     it("for a missing default image, the one fix is setup (setting image.source to itself would do nothing)", () => {
