@@ -19,6 +19,9 @@ export interface ConfigIssue {
 /** The project's config namespace: `pulumi config set` keys default to it. */
 export const CONFIG_NAMESPACE = "lvs-lab";
 
+/** How messages name the whole config, whose key path is empty. */
+export const WHOLE_CONFIG = "the lvs-lab config";
+
 /**
  * Thrown before any resource is registered when the stack config is invalid.
  * The message lists every issue with its key path and the command that fixes it.
@@ -28,7 +31,7 @@ export class LabConfigError extends Error {
     public readonly issues: readonly ConfigIssue[];
 
     constructor(issues: ConfigIssue[]) {
-        const lines = issues.map((i) => `  - ${i.path || "the lvs-lab config"}: ${i.message}${i.fix.length ? `\n    fix: ${fixLine(i.fix)}` : ""}`);
+        const lines = issues.map((i) => `  - ${i.path || WHOLE_CONFIG}: ${i.message}${i.fix.length ? `\n    fix: ${fixLine(i.fix)}` : ""}`);
         super(`invalid lvs-lab stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
         this.name = "LabConfigError";
         this.issues = issues;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigIssue } from "./errors";
+import { ConfigIssue, WHOLE_CONFIG } from "./errors";
 import { PathSegment, formatKeyPath, rmFix } from "./fix";
 import { rawLabConfig } from "./schema";
 import { Suggester, closest, expectedOf, given, schemaAt, shapeOf, unwrap } from "./suggest";
@@ -45,7 +45,7 @@ function unknownKey(parent: PathSegment[], key: string): ConfigIssue {
     // The schema reports unknown keys only inside its own maps.
     const keys = Object.keys(shapeOf(schemaAt(parent)!));
     const meant = closest(key, keys);
-    const where = parent.length ? formatKeyPath(parent) : "the lvs-lab config";
+    const where = parent.length ? formatKeyPath(parent) : WHOLE_CONFIG;
     return {
         path: formatKeyPath([...parent, key]),
         message: `is not a key of ${where}${meant ? ` (did you mean ${meant}?)` : ""}; its keys are ${keys.join(", ")}`,
