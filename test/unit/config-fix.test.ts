@@ -67,6 +67,32 @@ describe("fix commands as printed", () => {
         expect(() => parseFixLine("pulumi config set --path a 1")).toThrow("not a lab config command: pulumi config set --path a 1");
         expect(() => parseFixLine("npm run lab -- config set a 1")).toThrow("expected 'set --path KEY VALUE' or 'rm --path KEY': npm run lab -- config set a 1");
     });
+
+    it.each([
+        ["a set without its value", "npm run lab -- config set --path a"],
+        ["a set with two values", "npm run lab -- config set --path a 1 2"],
+        ["an rm with a value", "npm run lab -- config rm --path a 1"],
+        ["a verb the lab never prints", "npm run lab -- config get --path a"],
+        ["no key after --path", "npm run lab -- config rm --path"],
+        ["another flag", "npm run lab -- config rm --key a"],
+        ["the lab command alone", "npm run lab -- config"],
+    ])("refuses %s, naming the command", (_what, line) => {
+        expect(() => parseFixLine(line)).toThrow(`expected 'set --path KEY VALUE' or 'rm --path KEY': ${line}`);
+    });
+
+    it("reads words as the shell does: quotes and backslashes keep spaces and '&&', an empty quoted word is a value, runs of spaces split once", () => {
+        expect(parseFixLine("npm run lab -- config set --path a '&&'")).toStrictEqual([{ kind: "set", key: "a", value: "&&" }]);
+        expect(parseFixLine("npm run lab -- config set --path a \\&\\&")).toStrictEqual([{ kind: "set", key: "a", value: "&&" }]);
+        expect(parseFixLine("npm run lab -- config set --path a ''")).toStrictEqual([{ kind: "set", key: "a", value: "" }]);
+        expect(parseFixLine("npm run lab -- config set --path a b\\ c")).toStrictEqual([{ kind: "set", key: "a", value: "b c" }]);
+        expect(parseFixLine("npm run lab -- config set --path a x'y z'w")).toStrictEqual([{ kind: "set", key: "a", value: "xy zw" }]);
+        expect(parseFixLine("npm  run   setup  &&  npm run lab -- config rm --path 'a[0]'")).toStrictEqual([{ kind: "setup" }, { kind: "rm", key: "a[0]" }]);
+        expect(() => parseFixLine("npm run lab -- config set --path a 'b")).toThrow("unterminated quote in npm run lab -- config set --path a 'b");
+    });
+
+    it("a line with '&&' but no command after it is refused", () => {
+        expect(() => parseFixLine("npm run setup &&")).toThrow("not a lab config command: ");
+    });
 });
 
 describe("key paths as --path takes them", () => {
@@ -89,6 +115,40 @@ describe("key paths as --path takes them", () => {
         expect(() => parseKeyPath("a.[0]")).toThrow("invalid config key path a.[0]: expected a name after '.'");
         expect(() => parseKeyPath("[0].a")).toThrow("invalid config key path [0].a: it must start with a key name");
     });
+
+    it.each([
+        ["a.", "expected a name after '.'"],
+        ['a["bc', "missing closing quote"],
+        ['a["b\\"', "missing closing quote"],
+        ['a["b"', "missing closing bracket"],
+        ['a["b"x].c', "missing closing bracket"],
+        ["a[x]", "bad list index"],
+        ["a[1", "bad list index"],
+        ["a[]", "bad list index"],
+        ["a[-1]", "bad list index"],
+        ["a[1x]", "bad list index"],
+        ["", "it must start with a key name"],
+        ['[""].a', "it must start with a key name"],
+    ])("refuses the key path %s: %s", (key, why) => {
+        expect(() => parseKeyPath(key)).toThrow(`invalid config key path ${key}: ${why}`);
+    });
+
+    it("reads names, indices and quoted names in any order", () => {
+        expect(parseKeyPath("a")).toStrictEqual(["a"]);
+        expect(parseKeyPath("a.b.c")).toStrictEqual(["a", "b", "c"]);
+        expect(parseKeyPath("a[0][12].b")).toStrictEqual(["a", 0, 12, "b"]);
+        expect(parseKeyPath('a["b.c"][1]')).toStrictEqual(["a", "b.c", 1]);
+        expect(parseKeyPath('a["b\\"c"]')).toStrictEqual(["a", 'b"c']);
+        // A backslash before anything but a quote is kept as it is.
+        expect(parseKeyPath('a["b\\x"]')).toStrictEqual(["a", "b\\x"]);
+        expect(parseKeyPath('["a b"].c')).toStrictEqual(["a b", "c"]);
+    });
+
+    it("writes plain names bare (a dash or $ inside one too) and quotes the rest, the first segment included", () => {
+        expect(formatKeyPath(["a-b", "$x", "_y", "1a", "b c"])).toBe('a-b.$x._y["1a"]["b c"]');
+        expect(formatKeyPath(["a b", 0])).toBe('["a b"][0]');
+        expect(formatKeyPath(["-a"])).toBe('["-a"]');
+    });
 });
 
 describe("what config set --path stores (the CLI's adjustObjectValue)", () => {
@@ -104,6 +164,18 @@ describe("what config set --path stores (the CLI's adjustObjectValue)", () => {
         expect(storedValue("[80]")).toBe("[80]");
         expect(storedValue("yes")).toBe("yes");
         expect(storedValue("99999999999999999999")).toBe("99999999999999999999");
+    });
+
+    it("converts integers a signed 64-bit int holds, and keeps the first one past either end as text", () => {
+        expect(storedValue("9223372036854775807")).toBe(9223372036854775807);
+        expect(storedValue("9223372036854775808")).toBe("9223372036854775808");
+        expect(storedValue("-9223372036854775808")).toBe(-9223372036854775808);
+        expect(storedValue("-9223372036854775809")).toBe("-9223372036854775809");
+        expect(storedValue("00")).toBe("00");
+        expect(storedValue("-5")).toBe(-5);
+        expect(storedValue("")).toBe("");
+        expect(storedValue("True")).toBe("True");
+        expect(storedValue("1 2")).toBe("1 2");
     });
 });
 
@@ -148,6 +220,40 @@ describe("applying a fix the way the CLI changes the stack", () => {
     it("stores a top-level key as the text, read back by the program's decoder", () => {
         expect(applyConfigFix({}, set("sshUser", "true"), (_k, text) => text)).toEqual({ sshUser: "true" });
         expect(applyConfigFix({}, set("tomcats", "[]"), json)).toEqual({ tomcats: [] });
+    });
+
+    it("refuses a name for a list's item and an index for a map's key, as the CLI does", () => {
+        expect(() => applyConfigFix({ realServers: [{}] }, set("realServers.name", "a"), json)).toThrow("realServers.name: key for an array must be an int");
+        expect(() => applyConfigFix({ service: {} }, set("service[0]", "a"), json)).toThrow("service.0: key for a map must be a string");
+        expect(() => applyConfigFix({ realServers: [{ name: "a" }] }, set("realServers[0][1]", "a"), json)).toThrow("realServers.0.1: key for a map must be a string");
+    });
+
+    it("sets below a null or a top-level scalar by making the container the path asks for", () => {
+        expect(applyConfigFix({ service: { healthCheck: null } }, set("service.healthCheck.type", "tcp"), json)).toStrictEqual({ service: { healthCheck: { type: "tcp" } } });
+        expect(applyConfigFix({ realServers: "x" }, set("realServers[0].name", "a"), json)).toStrictEqual({ realServers: [{ name: "a" }] });
+        expect(applyConfigFix({ realServers: [{ name: "a", ip: "1" }] }, set("realServers[0].ip", "10.0.0.2"), json)).toStrictEqual({ realServers: [{ name: "a", ip: "10.0.0.2" }] });
+        expect(applyConfigFix({ service: { ports: [80] } }, set("service.ports[0]", "81"), json)).toStrictEqual({ service: { ports: [81] } });
+    });
+
+    it("an rm that names nothing there changes nothing and adds no key", () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [{ service: { ports: [80] } }, "service.ports.x"],
+            [{ service: { vip: "v" } }, "service[0]"],
+            [{ service: { ports: 80 } }, "service.ports.x"],
+            [{ service: { vip: "v" } }, "service.missing.x"],
+            [{ service: { vip: "v" } }, "director.name"],
+            [{ realServers: [{ name: "a" }] }, "realServers[1].name"],
+        ];
+        for (const [raw, key] of cases) expect(applyConfigFix(raw, rm(key), json), key).toStrictEqual(raw);
+    });
+
+    it("an rm inside a list's item keeps the item and the rest of the list", () => {
+        expect(applyConfigFix({ realServers: [{ name: "a", weight: 2 }, { name: "b" }] }, rm("realServers[0].weight"), json)).toStrictEqual({ realServers: [{ name: "a" }, { name: "b" }] });
+    });
+
+    it("`npm run setup` changes no config", () => {
+        const raw = { service: { vip: "v" } };
+        expect(applyConfigFix(raw, { kind: "setup" }, json)).toBe(raw);
     });
 
     it("runs printed lines in order", () => {
