@@ -335,3 +335,29 @@ describe("toolchain.sh with a system pulumi of the pinned version", () => {
         expect(r.stderr).toContain("the official command plugin could not be installed now");
     });
 });
+
+describe("toolchain.sh's stamp of a plugin's sources", () => {
+    /** Runs toolchain.sh's own plugin_stamp on `src` the way the script does: under errexit and pipefail, as a condition. */
+    const stamp = (src: string) => spawnSync("bash", ["-c", `set -euo pipefail; eval "$(sed -n '/^plugin_stamp() {/,/^}/p' "$1")"; if out=$(plugin_stamp "$2"); then echo "$out"; else echo "failed: $?"; exit 1; fi`, "bash", join(REPO, "tools", "toolchain.sh"), src], { encoding: "utf8" });
+
+    it("succeeds for a module without .json files (a failed stamp made setup skip a command plugin it had just built)", () => {
+        const src = mkdtempSync(join(tmpdir(), "lvs-stamp-"));
+        try {
+            for (const f of ["go.mod", "go.sum", "main.go"]) writeFileSync(join(src, f), `${f}\n`);
+            const first = stamp(src);
+            expect(first.status, first.stdout + first.stderr).toBe(0);
+            expect(first.stdout).toMatch(/^[0-9a-f]{16}\n$/);
+            expect(stamp(src).stdout).toBe(first.stdout);
+            writeFileSync(join(src, "main.go"), "changed\n");
+            expect(stamp(src).stdout).not.toBe(first.stdout);
+            writeFileSync(join(src, "schema.json"), "{}\n");
+            expect(stamp(src).status).toBe(0);
+        } finally {
+            rmSync(src, { recursive: true, force: true });
+        }
+    });
+
+    it("is the stamp of both plugins' sources as they are (each module holds go.mod, go.sum and .go files)", () => {
+        for (const plugin of ["command-provider", "libvirt-provider"]) expect(stamp(join(REPO, "tools", plugin)).status, plugin).toBe(0);
+    });
+});
