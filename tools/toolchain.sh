@@ -176,5 +176,6 @@ fi
 lvs_log "toolchain: $("$TOOLCHAIN_DIR/pulumi" version) (pulumi, pulumi-language-nodejs) in $TOOLCHAIN_DIR"
 PULUMI_HOME=$PULUMI_HOME_DIR "$TOOLCHAIN_DIR/pulumi" plugin ls >&2
 if ((${#missing[@]})); then
-    lvs_log "plugins not available offline: ${missing[*]}"
+    lvs_log "could not build the plugins ${missing[*]} (the go build's output is above); no lab comes up without them"
+    exit 1
 fi
