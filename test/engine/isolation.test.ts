@@ -68,7 +68,7 @@ describe("labs side by side in the sandbox", () => {
         for (const ws of [wsA, wsB, wsC]) ws.remove();
     });
 
-    it("two stacks whose networks differ are both up; `lab destroy` of one keeps the other's network and pool, and the sandbox", async () => {
+    it("two stacks whose networks differ are both up; `lab destroy` of one keeps the other's network and pool, and the sandbox; `up` brings the destroyed one back", async () => {
         a = await stackOf(wsA, FABRIC, labOn("isoa", "10.213.71"));
         b = await stackOf(wsB, FABRIC, labOn("isob", "10.213.72"));
         ok(await a.pulumi("up", "--yes", "--skip-preview"), "pulumi up (isoa)");
@@ -91,6 +91,10 @@ describe("labs side by side in the sandbox", () => {
         expect(await fabricUp("isob")).toEqual({ network: true, pool: true });
         expect(ok(await sandbox.virsh("vol-list", "lvs-isob"), "isob's volumes").stdout).toContain("lvs-isob-base.qcow2");
         expect(ok(await run("bash", [join(REPO, "tools", "sandbox.sh"), "status"]), "sandbox status").stdout).toMatch(/^up: /);
+
+        // Destroyed, the same stack comes up again: nothing of the old lab is in the way.
+        ok(await a.pulumi("up", "--yes", "--skip-preview"), "pulumi up again (isoa)");
+        expect(await fabricUp("isoa")).toEqual({ network: true, pool: true });
     });
 
     it("a third stack whose network overlaps one that is up fails `pulumi up` naming network.cidr, that network and its CIDR, and creates nothing", async () => {
@@ -109,7 +113,8 @@ describe("labs side by side in the sandbox", () => {
         expect(await fabricUp("isob")).toEqual({ network: true, pool: true });
     });
 
-    it("the last of its stacks destroyed, nothing of this file's labs is left", async () => {
+    it("its stacks destroyed, nothing of this file's labs is left", async () => {
+        ok(await a.pulumi("destroy", "--yes", "--skip-preview"), "pulumi destroy (isoa)");
         ok(await b.pulumi("destroy", "--yes", "--skip-preview"), "pulumi destroy (isob)");
         for (const n of names) expect(await sandbox.labObjects(n)).toEqual([]);
     });

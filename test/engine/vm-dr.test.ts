@@ -20,7 +20,8 @@ function planned(preview: Ran): Record<string, string[]> {
 /**
  * The dr-tomcat stack's lab (the default lab's network and addresses, two tomcats behind each
  * nginx) with the dr-nfs stack's NFS server and exports moved into its network: the backends of
- * both topologies on one lab, so their checks share one boot.
+ * both topologies on one lab. The lab under test grows into it in place, so their checks boot
+ * only the three backend machines.
  */
 function tomcatAndNfs(): any {
     const cfg = structuredClone(loadStackConfig("dr-tomcat")) as any;
@@ -54,9 +55,8 @@ process.env.PULUMI_DEBUG_COMMANDS = "true";
  * file (scheduler wrr), the project's command plugin, the libvirt provider and real guests; then
  * the lab's whole life: no-change preview, a machine's replacement planned, a weight, the lab
  * commands, `lab stop` and `lab start`, a real server added and removed, the sorry server while
- * every weight is 0, destroy, and up again
- * grown to the tomcat and NFS backends, whose checks end the file. Each engine step's time is
- * printed for the README.
+ * every weight is 0, the lab grown in place to the tomcat and NFS backends and their checks, and
+ * destroy. Each engine step's time is printed for docs/testing.md.
  */
 describe("LVS-DR through `pulumi up` of the program", () => {
     const name = "vmdr";
@@ -296,21 +296,25 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(await split(40)).toEqual({ [rs1.name]: 10, [rs2.name]: 30 });
     });
 
-    it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack; `up` works again, grown to the dr-tomcat and dr-nfs backends", async () => {
-        // Every machine powered off first: a step that dialled its guest on the way out would find no
-        // sshd and fail, printing its retries ("Dial 1/10 failed"); a running guest answers it silently.
-        for (const h of allHosts(lab.spec)) ok(await sandbox.virsh("destroy", h.domainName), `power off ${h.name}`);
-        const r = await timed("destroy", async () => ok(await lab.pulumi(["destroy", "--yes", "--skip-preview"]), "destroy"));
-        expect(r.stdout).not.toContain("Dial ");
-        expect(await leftovers(name)).toEqual([]);
+    it("grown in place to the dr-tomcat and dr-nfs backends, `up` creates only the new machines and re-runs steps of the others, replacing nothing", async () => {
+        const before = new Set(allHosts(lab.spec).map((h) => `lab-${h.name}`));
         lab.setConfig(tomcatAndNfs());
-        const eventLog = join(lab.ws.dir, "up-again.jsonl");
-        await up("up again, 7 machines", "--event-log", eventLog);
-        // For the record (docs/testing.md): where the seven machines' time went.
-        console.log(`vm-dr up again, seconds from its start:\n${machineTimeline(spans(eventLog), allHosts(lab.spec).map((h) => `lab-${h.name}`))}`);
+        const added = allHosts(lab.spec).map((h) => `lab-${h.name}`).filter((m) => !before.has(m));
+        expect(added.sort()).toEqual(["lab-nfs", "lab-tomcat1", "lab-tomcat2"]);
+        const plan = await preview();
+        expect(Object.keys(plan).sort()).toEqual(["create", "update"]);
+        // Every resource created is one of the new machines'; the machines already up only re-run steps.
+        expect(plan.create.filter((r) => !added.some((m) => r === m || r.startsWith(`${m}-`)))).toEqual([]);
+        for (const m of added) expect(plan.create, m).toContain(`${m}-domain`);
+        expect(plan.update.filter((r) => /-(domain|disk|seed|cloud-init|host-key|ssh)$/.test(r))).toEqual([]);
+        const eventLog = join(lab.ws.dir, "grown.jsonl");
+        await up("grown to tomcats and NFS (3 machines added)", "--event-log", eventLog);
+        // For the record (docs/testing.md): where the new machines' time went.
+        console.log(`vm-dr grown in place, seconds from its start:\n${machineTimeline(spans(eventLog), added)}`);
         const v = await lab.readOutputs();
         expect(v.verification.realServers).toEqual({ nginx1: 10, nginx2: 10 });
         expect(Object.keys(v.verification.tomcats).sort()).toEqual(["tomcat1", "tomcat2"]);
+        ok(await lab.pulumi(["preview", "--expect-no-changes"]), "no change after growing");
     });
 
     // Topology A (the dr-tomcat stack): nginx proxies `.jsp` to two tomcats weighted 2:1. One nginx
@@ -360,5 +364,14 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(tally(viaVip)).toEqual({ [`${web1.name} ${written}`]: 5, [`${web2.name} ${written}`]: 5 });
         await sh(nfs, `rm -f ${file}`);
         expect(await split(10)).toEqual({ [web1.name]: 5, [web2.name]: 5 });
+    });
+
+    it("destroy never dials a guest and leaves no domain, volume, network or pool of the stack", async () => {
+        // Every machine powered off first: a step that dialled its guest on the way out would find no
+        // sshd and fail, printing its retries ("Dial 1/10 failed"); a running guest answers it silently.
+        for (const h of allHosts(lab.spec)) ok(await sandbox.virsh("destroy", h.domainName), `power off ${h.name}`);
+        const r = await timed("destroy", async () => ok(await lab.pulumi(["destroy", "--yes", "--skip-preview"]), "destroy"));
+        expect(r.stdout).not.toContain("Dial ");
+        expect(await leftovers(name)).toEqual([]);
     });
 });
