@@ -196,8 +196,10 @@ export function keepalivedRemoval(): string[] {
  * the IPVS table in place: the virtual servers and their connections stay). Prints the VRRP
  * state and `ipvsadm -Ln`.
  * @param director the director this step configures.
+ * @param before commands that run first: the plan passes the ipvsadm path's removal, for a
+ *   director that served without keepalived before.
  */
-export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: string[] = []): HostScript {
+export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: readonly string[]): HostScript {
     const ha = haOf(spec);
     const services = virtualServices(spec);
     const protoFlag = spec.service.protocol === "tcp" ? "-t" : "-u";

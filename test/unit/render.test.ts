@@ -1,4 +1,4 @@
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
@@ -122,7 +122,7 @@ describe("keepalived (director HA)", () => {
 
     it("forgets the recorded VRRP state and the guard's yield at every keepalived start (a systemd drop-in), and its removal takes the drop-in away", () => {
         const s = spec("ha");
-        const create = r.renderKeepalived(s, s.director).create;
+        const create = r.renderKeepalived(s, s.director, []).create;
         expect(create).toContain(`lvs_write ${r.KEEPALIVED_DROP_IN} 0644 <<'LVSLAB_FILE_EOF'\n[Service]\nExecStartPre=/bin/rm -f ${r.VRRP_STATE} ${r.VRRP_YIELDED}\nLVSLAB_FILE_EOF\nlvs_systemd_reload\n`);
         // Written, and systemd told, before keepalived can start.
         expect(create.indexOf(r.KEEPALIVED_DROP_IN)).toBeLessThan(create.indexOf("systemctl start keepalived.service"));
@@ -133,7 +133,7 @@ describe("keepalived (director HA)", () => {
     const ha = (edit: (raw: any) => void = () => {}) => spec("ha", edit);
 
     it("a single director has no keepalived; HA directors keep the VIP off the base step and set backup_only", () => {
-        expect(() => r.renderKeepalived(spec("default"), spec("default").director)).toThrow("keepalived renders only for a lab with an `ha` section");
+        expect(() => r.renderKeepalived(spec("default"), spec("default").director, [])).toThrow("keepalived renders only for a lab with an `ha` section");
         const s = ha();
         for (const d of directors(s)) {
             const base = r.renderDirector(s, d).create;
@@ -204,11 +204,20 @@ describe("keepalived (director HA)", () => {
 
     it("starts keepalived, or reloads it only when the file changed; the delete stops it and clears the service", () => {
         const s = ha();
-        const step = r.renderKeepalived(s, s.director);
+        const step = r.renderKeepalived(s, s.director, []);
         expect(step.create).toContain("keepalived --config-test -f /etc/keepalived/keepalived.conf");
         expect(step.create).toMatch(/elif \[\[ \$conf_before != "\$\(sha256sum \/etc\/keepalived\/keepalived.conf\)" \]\]; then\n    systemctl reload keepalived.service/);
         expect(step.delete).toContain("systemctl disable -q --now keepalived.service");
         expect(step.delete).toContain("ipvsadm -D -t 192.168.169.100:80");
+    });
+
+    it("runs the commands it is given before it writes the configuration or touches keepalived", () => {
+        const s = ha();
+        const lines = r.renderKeepalived(s, s.director, ["echo taking the ipvsadm path off"]).create.split("\n");
+        const given = lines.indexOf("echo taking the ipvsadm path off");
+        expect(given).toBeGreaterThan(lines.indexOf("set -euo pipefail"));
+        const firstOwn = lines.findIndex((l) => /keepalived|conf_before/.test(l) && !l.startsWith("#"));
+        expect(firstOwn).toBeGreaterThan(given);
     });
 });
 
@@ -244,7 +253,7 @@ describe("the scripts' systemd functions against a stand-in systemctl", () => {
 
     it("is what every step enables and reloads with", () => {
         const s = spec("dr-nfs");
-        const steps = [r.renderDirector(s, s.director), r.renderNginx(s, s.realServers[0]), r.renderKeepalived(spec("ha"), directors(spec("ha"))[0])];
+        const steps = [r.renderDirector(s, s.director), r.renderNginx(s, s.realServers[0]), r.renderKeepalived(spec("ha"), directors(spec("ha"))[0], [])];
         const prelude = r.script("none", []).split("\n").slice(3).join("\n");
         for (const step of steps) {
             const [, body] = step.create.split(prelude);
@@ -309,6 +318,22 @@ describe("split-brain guard against stand-in ping and arping", () => {
         expect(guard(d2, "BACKUP", { ARPING: reply(d1.mac) })).toBe(0);
         expect(guard(d2, "MASTER", { ARPING: "" })).toBe(0);
         expect(guard(d1, "MASTER", { ARPING: reply(d2.mac) })).toBe(0);
+    });
+
+    it("with three directors, the lowest yields to either higher one that answers for the VIP, and not to a lower one", () => {
+        const three = spec("ha", (raw) => raw.ha.peers.push({ name: "director3", ip: "192.168.169.52", priority: 50 }));
+        const [top, middle, low] = directors(three);
+        const guardOf = (director: typeof d1, arping: string) => {
+            writeFileSync(join(dir, "state"), "MASTER");
+            rmSync(yielded, { force: true });
+            const text = r.renderVrrpGuard(three, director).replaceAll(r.VRRP_STATE, join(dir, "state")).replaceAll(r.VRRP_YIELDED, yielded);
+            return spawnSync("bash", ["-c", text], { env: { PATH: `${dir}:/usr/bin:/bin`, PING: "0", ARPING: arping } }).status;
+        };
+        expect(guardOf(low, reply(top.mac))).toBe(1);
+        expect(guardOf(low, reply(middle.mac))).toBe(1);
+        expect(guardOf(middle, reply(top.mac))).toBe(1);
+        expect(guardOf(middle, reply(low.mac))).toBe(0);
+        expect(guardOf(top, reply(middle.mac) + reply(low.mac))).toBe(0);
     });
 });
 
@@ -703,6 +728,9 @@ describe("request loop", () => {
     it("without a log or a stop file: the whole loop, bounded only by its time", () => {
         const lines = r.renderRequestLoop(spec("default"), 30).split("\n");
         expect(lines[1]).toBe("# lvs-lab: request loop through http://192.168.168.100:80/ for at most 30 s");
+        // Before the loop, only the header and prelude every script has: no log file is emptied.
+        const title = "request loop through http://192.168.168.100:80/ for at most 30 s";
+        expect(lines.slice(0, lines.indexOf("end=$((SECONDS + 30))")).join("\n")).toBe(r.script(title, []).trimEnd());
         expect(lines.slice(lines.indexOf("end=$((SECONDS + 30))"))).toEqual([
             "end=$((SECONDS + 30))",
             "while ((SECONDS < end)); do",
