@@ -223,7 +223,7 @@ function setIn(current: unknown, prefix: PathSegment[], path: PathSegment[], val
         if (typeof head !== "number") throw new Error(`${at.join(".")}: key for an array must be an int`);
         if (head > c.length) throw new Error(`${at.join(".")}: array index out of range`);
         const list = [...c];
-        if (head === list.length) list.push(null);
+        // At the list's length this appends: an array grows on assignment.
         list[head] = setIn(list[head], at, tail, value);
         return list;
     }
@@ -233,8 +233,9 @@ function setIn(current: unknown, prefix: PathSegment[], path: PathSegment[], val
     return map;
 }
 
+/** Removes what a non-empty `path` names below `current`; anything else is left as it is. */
 function deleteIn(current: unknown, path: PathSegment[]): unknown {
-    if (path.length === 0 || !isContainer(current)) return current;
+    if (!isContainer(current)) return current;
     const [head, ...tail] = path;
     if (Array.isArray(current)) {
         if (typeof head !== "number" || head >= current.length) return current;
@@ -243,6 +244,7 @@ function deleteIn(current: unknown, path: PathSegment[]): unknown {
         else list[head] = deleteIn(list[head], tail);
         return list;
     }
+    // A list index names nothing in a map, not even a key "0".
     if (typeof head !== "string") return current;
     const map = { ...(current as Record<string, unknown>) };
     if (tail.length === 0) delete map[head];
@@ -274,7 +276,7 @@ export function applyConfigFix(raw: Record<string, unknown>, fix: ConfigFix, top
 
 /** The fix lines a `LabConfigError` message prints, in order. */
 export function printedFixLines(message: string): string[] {
-    return [...message.matchAll(/^ {4}fix: (.*)$/gm)].map((m) => m[1]);
+    return [...message.matchAll(/^ {4}fix: (.*)/gm)].map((m) => m[1]);
 }
 
 /**

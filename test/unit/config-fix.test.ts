@@ -61,6 +61,8 @@ describe("fix commands as printed", () => {
     it("finds the fix lines in an error message", () => {
         const message = "invalid lvs-lab stack config (2 problems):\n  - a: x\n    fix: npm run setup\n  - b: y\n    fix: npm run lab -- config rm --path b";
         expect(printedFixLines(message)).toEqual(["npm run setup", "npm run lab -- config rm --path b"]);
+        // Only a line that starts with the indented "fix: " is one.
+        expect(printedFixLines("  - a: says    fix: npm run setup\n\tfix: npm run setup\n     fix: x")).toEqual([]);
     });
 
     it("refuses lines that are no lab config command", () => {
@@ -90,8 +92,9 @@ describe("fix commands as printed", () => {
         expect(() => parseFixLine("npm run lab -- config set --path a 'b")).toThrow("unterminated quote in npm run lab -- config set --path a 'b");
     });
 
-    it("a line with '&&' but no command after it is refused", () => {
-        expect(() => parseFixLine("npm run setup &&")).toThrow("not a lab config command: ");
+    it("an '&&' with no command on one side is refused as an empty command", () => {
+        expect(() => parseFixLine("npm run setup &&")).toThrow(/^not a lab config command: $/);
+        expect(() => parseFixLine("&& npm run setup")).toThrow(/^not a lab config command: $/);
     });
 });
 
@@ -124,6 +127,7 @@ describe("key paths as --path takes them", () => {
         ['a["b"x].c', "missing closing bracket"],
         ["a[x]", "bad list index"],
         ["a[1", "bad list index"],
+        ["a[12", "bad list index"],
         ["a[]", "bad list index"],
         ["a[-1]", "bad list index"],
         ["a[1x]", "bad list index"],
@@ -243,6 +247,10 @@ describe("applying a fix the way the CLI changes the stack", () => {
             [{ service: { vip: "v" } }, "service.missing.x"],
             [{ service: { vip: "v" } }, "director.name"],
             [{ realServers: [{ name: "a" }] }, "realServers[1].name"],
+            [{ service: { "0": "x" } }, "service[0]"],
+            [{ service: { "0": { a: 1 } } }, "service[0].a"],
+            [{ service: { healthCheck: null } }, "service.healthCheck.type"],
+            [{ service: { vip: null } }, "service.vip.x"],
         ];
         for (const [raw, key] of cases) expect(applyConfigFix(raw, rm(key), json), key).toStrictEqual(raw);
     });
