@@ -115,7 +115,8 @@ export function expectedOf(schema: Schema): string {
 /** How a given value reads in a message: strings quoted, maps and lists as JSON, long ones cut. */
 export function given(value: unknown): string {
     if (value === undefined) return "nothing";
-    const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    // JSON quotes a string; a function or a symbol has no JSON.
+    const text = JSON.stringify(value) ?? String(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -136,9 +137,8 @@ export function editDistance(a: string, b: string): number {
 
 /** The option closest to a mistyped value: the same but for case, or at most 2 edits away. */
 export function closest(value: string, options: readonly string[]): string | undefined {
+    // The same but for case is 0 edits away from the lowercased value.
     const lower = value.toLowerCase();
-    const same = options.find((o) => o.toLowerCase() === lower);
-    if (same) return same;
     const ranked = options.map((o) => ({ o, d: editDistance(lower, o.toLowerCase()) })).sort((x, y) => x.d - y.d);
     return ranked.length && ranked[0].d <= Math.min(2, Math.floor(ranked[0].o.length / 2)) ? ranked[0].o : undefined;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { labMeta } from "../../components/config/schema";
-import { boundsOf, closest, editDistance, expectedOf, given, machineField, optionsOf, schemaAt, valueAt } from "../../components/config/suggest";
+import { allocatorFor } from "../../components/config/checks";
+import { PathSegment, fixLine } from "../../components/config/fix";
+import { parseCidr } from "../../components/config/ipv4";
+import { Suggester, boundsOf, closest, editDistance, expectedOf, given, machineField, optionsOf, schemaAt, valueAt } from "../../components/config/suggest";
+import { loadStackConfig } from "../stacks";
 
 /** The pieces the config's messages and fixes are made of (components/config/suggest.ts). */
 describe("what a value must be (expectedOf)", () => {
@@ -82,5 +86,83 @@ describe("key paths in a raw config (machineField, valueAt)", () => {
         expect(valueAt(raw, [])).toBe(raw);
         for (const path of [["a", "x", "c"], ["a", "b", 1, "c"], ["s", "length"], ["a", "b", 0, "c", "d"]]) expect(valueAt(raw, path), path.join(".")).toBeUndefined();
         expect(valueAt(null, ["a"])).toBeUndefined();
+    });
+});
+
+describe("the fix printed for a bad or missing value (Suggester)", () => {
+    /** The ha stack with an NFS server whose second export is no path, and ports 80, 8080 and one that is no number. */
+    const raw = (): Record<string, any> => {
+        const r = structuredClone(loadStackConfig("ha")) as Record<string, any>;
+        r.nfs = { name: "nfs", ip: "192.168.169.70", exports: ["/srv/export1", 7] };
+        r.service.ports = [80, 8080, "x"];
+        return r;
+    };
+    const cidr = parseCidr("192.168.169.0/24")!;
+    const fixOf = (path: PathSegment[], input: unknown) => {
+        const r = raw();
+        return fixLine(new Suggester(r, cidr, allocatorFor(r, cidr)).fixFor(path, input));
+    };
+    const set = (key: string, value: string) => `npm run lab -- config set --path ${key} ${value}`;
+    const rm = (key: string) => `npm run lab -- config rm --path ${key}`;
+
+    it.each<[PathSegment[], unknown, string]>([
+        // Options: the same but for case, else removed where a default applies.
+        [["service", "mode"], "DR", set("service.mode", "dr")],
+        [["service", "mode"], "zz", rm("service.mode")],
+        [["service", "scheduler"], "WRR", set("service.scheduler", "wrr")],
+        [["service", "protocol"], 5, rm("service.protocol")],
+        [["service", "healthCheck", "type"], "HTTPS", set("service.healthCheck.type", "http")],
+        // Booleans: the words people write for them.
+        ...(["yes", "On", "1", "TRUE"] as const).map((w): [PathSegment[], unknown, string] => [["ha", "nopreempt"], w, set("ha.nopreempt", "true")]),
+        ...(["no", "OFF", "0", "false"] as const).map((w): [PathSegment[], unknown, string] => [["ha", "nopreempt"], w, set("ha.nopreempt", "false")]),
+        [["ha", "syncConnections"], 1, set("ha.syncConnections", "true")],
+        [["ha", "nopreempt"], "maybe", rm("ha.nopreempt")],
+        // Numbers: rounded into range; what is no finite number goes, where a default applies.
+        [["service", "persistence"], -5, set("service.persistence", "0")],
+        [["service", "persistence"], Infinity, rm("service.persistence")],
+        [["realServers", 0, "weight"], "x", rm("'realServers[0].weight'")],
+        [["ha", "virtualRouterId"], 900, set("ha.virtualRouterId", "255")],
+        [["ha", "virtualRouterId"], "x", set("ha.virtualRouterId", "52")],
+        [["ha", "natGateway", "virtualRouterId"], 51, set("ha.natGateway.virtualRouterId", "52")],
+        [["ha", "peers", 0, "priority"], "x", set("'ha.peers[0].priority'", "140")],
+        // Machines' fields, and the keys with values of their own.
+        [["ha", "peers", 0, "name"], "Director 2", set("'ha.peers[0].name'", "director-2")],
+        [["tomcats", 0, "name"], 5, set("'tomcats[0].name'", "tomcat")],
+        [["client", "mac"], "x", set("client.mac", "52:54:00:ff:00:01")],
+        [["service", "vip"], 5, set("service.vip", "192.168.169.101")],
+        [["ha", "natGateway", "ip"], 5, set("ha.natGateway.ip", "192.168.169.254")],
+        [["network", "cidr"], 5, set("network.cidr", "192.168.169.0/24")],
+        [["image", "source"], 5, set("image.source", "/var/cache/lvs-lab/images/lvs-lab-bookworm.qcow2")],
+        [["network", "name"], "My  Lab!", set("network.name", "my-lab-")],
+        [["network", "name"], "12ab", set("network.name", "ab")],
+        [["network", "name"], 7, set("network.name", "lab")],
+        // List items: a port or an export that no other item has (80 and 8080 are taken).
+        [["service", "ports", 2], "x", set("'service.ports[2]'", "8000")],
+        [["nfs", "exports", 1], 7, set("'nfs.exports[1]'", "/srv/export2")],
+        // Maps and lists of the wrong kind, and missing ones with what they require.
+        [["service", "healthCheck"], "yes", rm("service.healthCheck")],
+        [["realServers", 1], "x", rm("'realServers[1]'")],
+        [["service", "ports"], 80, `${rm("service.ports")} && ${set("'service.ports[0]'", "80")}`],
+        [["service", "ports"], "x", rm("service.ports")],
+        [["service", "ports"], [], set("'service.ports[0]'", "8000")],
+        [["director"], 5, `${rm("director")} && ${set("director.name", "director")} && ${set("director.ip", "192.168.169.200")}`],
+        [["ha", "peers"], undefined, `${set("'ha.peers[0].name'", "director")} && ${set("'ha.peers[0].ip'", "192.168.169.200")}`],
+        [["tomcats"], undefined, ""],
+        [["nope"], 1, rm("nope")],
+    ])("%j given %j: %s", (path, input, fix) => {
+        expect(fixOf(path, input)).toBe(fix);
+    });
+
+    it("for a key no default covers: the lowest number, the first option, true, or the schema's example", () => {
+        const s = new Suggester({}, cidr, allocatorFor({}, cidr));
+        expect(fixLine(s.leafFix(["x"], "no", z.number().min(3).max(9)))).toBe(set("x", "3"));
+        expect(fixLine(s.leafFix(["x"], "no", z.number()))).toBe(set("x", "0"));
+        expect(fixLine(s.leafFix(["x"], "zz", z.enum(["b", "a"])))).toBe(set("x", "b"));
+        expect(fixLine(s.leafFix(["x"], "maybe", z.boolean()))).toBe(set("x", "true"));
+        expect(fixLine(s.leafFix(["x"], 5, z.string().register(labMeta, { example: "web1" })))).toBe(set("x", "web1"));
+        expect(fixLine(s.leafFix(["x"], 5, z.string()))).toBe(set("x", "x"));
+        expect(fixLine(s.leafFix(["x"], 5, z.string().optional()))).toBe(rm("x"));
+        // null allowed is not the key left out.
+        expect(fixLine(s.leafFix(["x"], 5, z.string().nullable()))).toBe(set("x", "x"));
     });
 });
