@@ -4,6 +4,9 @@
  * `<!-- mutation-scores:start -->` and `<!-- mutation-scores:end -->`. `npm run test:mutation`
  * runs both. The score counts a mutant as detected when a test failed (killed) or the tests ran
  * out of time (timeout); a mutant no test covers counts as survived.
+ * Usage: `ts-node tools/mutation-scores.ts [REPORT]`. After a first run split file by file
+ * (`--mutate`), each run's mutation.json holds only its own files; the incremental report
+ * (reports/mutation/incremental.json, the same format) holds every file's last result.
  */
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -66,7 +69,7 @@ export function scoreTable(tallies: Map<string, Tally>): string {
 }
 
 function main(): void {
-    const report = JSON.parse(readFileSync(REPORT, "utf8"));
+    const report = JSON.parse(readFileSync(process.argv[2] ?? REPORT, "utf8"));
     const table = scoreTable(tallyReport(report));
     console.log(table);
     const doc = readFileSync(DOC, "utf8");
