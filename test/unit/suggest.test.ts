@@ -3,7 +3,7 @@ import { z } from "zod";
 import { labMeta } from "../../components/config/schema";
 import { allocatorFor } from "../../components/config/checks";
 import { PathSegment, fixLine } from "../../components/config/fix";
-import { parseCidr } from "../../components/config/ipv4";
+import { macFor, parseCidr } from "../../components/config/ipv4";
 import { Suggester, boundsOf, closest, editDistance, expectedOf, given, machineField, optionsOf, schemaAt, valueAt } from "../../components/config/suggest";
 import { loadStackConfig } from "../stacks";
 
@@ -151,6 +151,24 @@ describe("the fix printed for a bad or missing value (Suggester)", () => {
         [["nope"], 1, rm("nope")],
     ])("%j given %j: %s", (path, input, fix) => {
         expect(fixOf(path, input)).toBe(fix);
+    });
+
+    it("a machine's address: one whose derived MAC another machine has is skipped only for a machine that derives its MAC", () => {
+        const r = raw();
+        r.client.mac = macFor("192.168.169.200");
+        const fix = (machine: string) => fixLine(new Suggester(r, cidr, allocatorFor(r, cidr)).fixFor([machine, "ip"], 5));
+        expect(fix("director")).toBe(set("director.ip", "192.168.169.201"));
+        r.director.mac = "52:54:00:aa:bb:cc";
+        expect(fix("director")).toBe(set("director.ip", "192.168.169.200"));
+    });
+
+    it("the VIP and the NAT gateway have no MAC: another machine's MAC never rules an address out for them", () => {
+        const r = raw();
+        r.client.mac = macFor("192.168.169.101");
+        r.realServers[0].mac = macFor("192.168.169.254");
+        const fix = (path: PathSegment[]) => fixLine(new Suggester(r, cidr, allocatorFor(r, cidr)).fixFor(path, 5));
+        expect(fix(["service", "vip"])).toBe(set("service.vip", "192.168.169.101"));
+        expect(fix(["ha", "natGateway", "ip"])).toBe(set("ha.natGateway.ip", "192.168.169.254"));
     });
 
     it("for a key no default covers: the lowest number, the first option, true, or the schema's example", () => {
