@@ -148,6 +148,12 @@ describe("the fix printed for a bad or missing value (Suggester)", () => {
         [["director"], 5, `${rm("director")} && ${set("director.name", "director")} && ${set("director.ip", "192.168.169.200")}`],
         [["ha", "peers"], undefined, `${set("'ha.peers[0].name'", "director")} && ${set("'ha.peers[0].ip'", "192.168.169.200")}`],
         [["tomcats"], undefined, ""],
+        [["nfs"], {}, `${set("nfs.name", "nfs-2")} && ${set("nfs.ip", "192.168.169.200")} && ${set("'nfs.exports[0]'", "/srv/export2")}`],
+        [["ha"], null, rm("ha")],
+        [["service", "healthCheck"], [], rm("service.healthCheck")],
+        [["realServers", 2], undefined, `${set("'realServers[2].name'", "rs")} && ${set("'realServers[2].ip'", "192.168.169.200")}`],
+        // A map where a list of maps belongs: the CLI cannot make it the first item, so it is built again.
+        [["realServers"], { name: "rs1", ip: "192.168.169.10" }, `${rm("realServers")} && ${set("'realServers[0].name'", "rs")} && ${set("'realServers[0].ip'", "192.168.169.200")}`],
         [["nope"], 1, rm("nope")],
     ])("%j given %j: %s", (path, input, fix) => {
         expect(fixOf(path, input)).toBe(fix);
