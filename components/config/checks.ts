@@ -2,7 +2,7 @@ import { Allocator } from "./allocate";
 import { ConfigIssue } from "./errors";
 import { ConfigFix, PathSegment, formatKeyPath, rmFix, setFix } from "./fix";
 import { Cidr, cidrOf, cidrSize, firstHost, formatCidr, isHostIn, isIpv4, macFor, parseCidr, reservedOverlap } from "./ipv4";
-import { DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, cidrProblem, defaultPriority } from "./schema";
+import { DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, defaultPriority } from "./schema";
 import { Loose } from "./schemaIssues";
 import { Suggester, ipString, schemaAt, valueAt } from "./suggest";
 
@@ -52,12 +52,12 @@ export function addressesNeeded(raw: unknown): number {
  */
 export function labCidr(raw: unknown): Cidr {
     const text = valueAt(raw, ["network", "cidr"]);
-    const usable = (c: Cidr) => c.prefix >= MIN_PREFIX && c.prefix <= MAX_PREFIX && !reservedOverlap(c);
-    let base: Cidr | undefined = typeof text === "string" && cidrProblem(text) === undefined ? parseCidr(text) : undefined;
-    if (!base && typeof text === "string") {
-        const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(text);
-        if (m && isIpv4(m[1]) && Number(m[2]) >= MIN_PREFIX && Number(m[2]) <= MAX_PREFIX && usable(cidrOf(m[1], Number(m[2])))) base = cidrOf(m[1], Number(m[2]));
-    }
+    // network.cidr, or the network of its address where that has host bits, when its prefix is
+    // allowed and it overlaps no reserved block (a valid network.cidr is its own network).
+    const m = typeof text === "string" ? /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(text) : null;
+    const prefix = Number(m?.[2]);
+    let base: Cidr | undefined = m && isIpv4(m[1]) && prefix >= MIN_PREFIX && prefix <= MAX_PREFIX ? cidrOf(m[1], prefix) : undefined;
+    if (base && reservedOverlap(base)) base = undefined;
     if (!base) {
         // Every address the config names votes for its /24: the machines, the VIP, the gateway
         // and the address in network.cidr itself.
@@ -71,7 +71,7 @@ export function labCidr(raw: unknown): Cidr {
         for (const ip of votes) {
             if (!ipString(ip)) continue;
             const c = cidrOf(ip, 24);
-            if (usable(c)) counts.set(c.network, (counts.get(c.network) ?? 0) + 1);
+            if (!reservedOverlap(c)) counts.set(c.network, (counts.get(c.network) ?? 0) + 1);
         }
         const best = [...counts].sort((a, b) => b[1] - a[1])[0];
         base = best ? cidrOf(best[0], 24) : parseCidr("192.168.168.0/24")!;

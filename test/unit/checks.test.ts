@@ -42,6 +42,29 @@ describe("the network the fixes aim at (labCidr)", () => {
         expect(net("not a map")).toBe("192.168.168.0/24");
     });
 
+    it("takes a misaligned address's network at its own prefix, whatever its octets' lengths, and only the whole text", () => {
+        const elsewhere = machines(["172.16.5.1", "172.16.5.2", "172.16.5.3"]);
+        expect(net({ network: { cidr: "10.1.0.5/16" }, ...elsewhere })).toBe("10.1.0.0/16");
+        expect(net({ network: { cidr: "10.100.200.55/16" }, ...elsewhere })).toBe("10.100.0.0/16");
+        expect(net({ network: { cidr: "10.1.0.5/8" }, ...elsewhere })).toBe("10.0.0.0/8");
+        expect(net({ network: { cidr: "10.1.0.5/29" }, ...elsewhere })).toBe("10.1.0.0/29");
+        for (const junk of ["x10.1.0.5/16", "10.1.0.5/16x", "10.1.0.5/", "10.1.0.5/160", "300.1.0.5/16"]) {
+            expect(net({ network: { cidr: junk }, ...elsewhere }), junk).toBe("172.16.5.0/24");
+        }
+    });
+
+    it("counts every vote: without the VIP's, the gateway's or network.cidr's address, the other /24 would win the tie", () => {
+        // 10.2.3.0/24 has two machines and comes first; 10.9.9.0/24 has the client and the votes below.
+        const base = machines(["10.2.3.1", "10.2.3.2", "10.9.9.3"]);
+        expect(net(base)).toBe("10.2.3.0/24");
+        expect(net({ ...base, service: { vip: "10.9.9.100" } })).toBe("10.2.3.0/24");
+        expect(net({ ...base, service: { vip: "10.9.9.100" }, network: { gateway: "10.9.9.254" } })).toBe("10.9.9.0/24");
+        expect(net({ ...base, network: { gateway: "10.9.9.254", cidr: "10.9.9.7/33" } })).toBe("10.9.9.0/24");
+        expect(net({ ...base, service: { vip: "10.9.9.100" }, network: { cidr: "10.9.9.7/33" } })).toBe("10.9.9.0/24");
+        // A reserved block gets no vote.
+        expect(net({ ...machines(["127.0.0.1", "127.0.0.2", "10.9.9.3"]) })).toBe("10.9.9.0/24");
+    });
+
     it("is widened until every address fits", () => {
         const many = { network: { cidr: "10.0.0.0/29" }, realServers: [{}, {}, {}, {}, {}] };
         expect(addressesNeeded(many)).toBe(9);
