@@ -9,27 +9,21 @@ import { Suggester, ipString, schemaAt, valueAt } from "./suggest";
 /** What the schema accepted of a config: the input of the checks across keys. */
 export type LooseConfig = Loose<RawLabConfig>;
 
-/** A machine's key path in a raw config, with its role's fallback name. */
-interface MachineKey {
-    path: PathSegment[];
-    role: "director" | "realServer" | "tomcat" | "nfs" | "client";
-}
-
 /** The key paths of every machine a raw config has (or must have), in config order. */
-function machineKeys(raw: unknown): MachineKey[] {
-    const list = (path: PathSegment[], role: MachineKey["role"], min: number): MachineKey[] => {
+function machineKeys(raw: unknown): { path: PathSegment[] }[] {
+    const list = (path: PathSegment[], min: number) => {
         const v = valueAt(raw, path);
         const n = Array.isArray(v) ? Math.max(v.length, min) : min;
-        return Array.from({ length: n }, (_, i) => ({ path: [...path, i], role }));
+        return Array.from({ length: n }, (_, i) => ({ path: [...path, i] }));
     };
     const ha = valueAt(raw, ["ha"]) !== undefined;
     return [
-        { path: ["director"], role: "director" },
-        ...(ha ? list(["ha", "peers"], "director", 1) : []),
-        ...list(["realServers"], "realServer", 1),
-        ...list(["tomcats"], "tomcat", 0),
-        ...(valueAt(raw, ["nfs"]) !== undefined ? [{ path: ["nfs"], role: "nfs" as const }] : []),
-        { path: ["client"], role: "client" },
+        { path: ["director"] },
+        ...(ha ? list(["ha", "peers"], 1) : []),
+        ...list(["realServers"], 1),
+        ...list(["tomcats"], 0),
+        ...(valueAt(raw, ["nfs"]) !== undefined ? [{ path: ["nfs"] }] : []),
+        { path: ["client"] },
     ];
 }
 
@@ -113,7 +107,7 @@ export function allocatorFor(raw: unknown, cidr: Cidr): Allocator {
 interface Machine {
     key: string;
     path: PathSegment[];
-    role: MachineKey["role"];
+    role: "director" | "realServer" | "tomcat" | "nfs" | "client";
     name?: string;
     ip?: string;
     mac?: string;
