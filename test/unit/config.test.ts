@@ -832,3 +832,47 @@ describe("local files, checked before anything is created", () => {
         expect(() => parseLabConfig(raw, { exists: some })).not.toThrow();
     });
 });
+
+describe("a DR real server's gateway and NAT's second router id, message by message", () => {
+    const lab = () => structuredClone(loadStackConfig("default")) as any;
+    const issues = (change: (raw: any) => void) => {
+        const raw = lab();
+        change(raw);
+        return issuesOf(raw).map((i) => ({ path: i.path, message: i.message, fix: i.fix }));
+    };
+
+    it("a gateway that is the VIP as given is refused even when the VIP itself must move", () => {
+        expect(issues((r) => { r.service.vip = "10.0.0.5"; r.realServers[0].gateway = "10.0.0.5"; })).toEqual([
+            { path: "service.vip", message: "10.0.0.5 is not a host address of network.cidr 192.168.168.0/24", fix: [{ kind: "set", key: "service.vip", value: "192.168.168.100" }] },
+            { path: "realServers[0].gateway", message: "in DR mode the real server holds the VIP itself, so the gateway must not be the VIP 10.0.0.5", fix: [{ kind: "rm", key: "realServers[0].gateway" }] },
+        ]);
+    });
+
+    it("a gateway that is the server's own address as given is refused even when the address must move", () => {
+        expect(issues((r) => { r.realServers[0].gateway = "192.168.168.10"; })).toEqual([
+            { path: "realServers[0].gateway", message: "a real server cannot route through itself: the gateway must not be its own address 192.168.168.10", fix: [{ kind: "rm", key: "realServers[0].gateway" }] },
+        ]);
+        expect(issues((r) => { r.realServers[0].ip = "10.0.0.9"; r.realServers[0].gateway = "10.0.0.9"; })).toEqual([
+            { path: "realServers[0].ip", message: "10.0.0.9 is not a host address of network.cidr 192.168.168.0/24", fix: [{ kind: "set", key: "realServers[0].ip", value: "192.168.168.200" }] },
+            { path: "realServers[0].gateway", message: "a real server cannot route through itself: the gateway must not be its own address 10.0.0.9", fix: [{ kind: "rm", key: "realServers[0].gateway" }] },
+        ]);
+    });
+
+    it("the fixes never move the VIP or a real server onto an address a gateway names", () => {
+        expect(issues((r) => { r.service.vip = "10.0.0.5"; r.realServers[0].gateway = "192.168.168.100"; })).toEqual([
+            { path: "service.vip", message: "10.0.0.5 is not a host address of network.cidr 192.168.168.0/24", fix: [{ kind: "set", key: "service.vip", value: "192.168.168.101" }] },
+        ]);
+    });
+
+    it("NAT's floating gateway needs a router id other than the VIP's, the default 51 included; DR has no floating gateway at all", () => {
+        const nat = (ha: any) => (r: any) => { r.service.mode = "nat"; r.ha = { peers: [{ name: "d2", ip: "192.168.168.51" }], ...ha }; };
+        expect(issues(nat({ natGateway: { ip: "192.168.168.254", virtualRouterId: 51 } }))).toEqual([
+            { path: "ha.natGateway.virtualRouterId", message: "51 is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment", fix: [{ kind: "set", key: "ha.natGateway.virtualRouterId", value: "52" }] },
+        ]);
+        expect(issues(nat({ virtualRouterId: 60, natGateway: { ip: "192.168.168.254", virtualRouterId: 60 } }))[0].fix).toEqual([{ kind: "set", key: "ha.natGateway.virtualRouterId", value: "61" }]);
+        expect(() => parseLabConfig((() => { const r = lab(); nat({ virtualRouterId: 60, natGateway: { ip: "192.168.168.254", virtualRouterId: 51 } })(r); return r; })())).not.toThrow();
+        expect(issues((r) => { r.ha = { peers: [{ name: "d2", ip: "192.168.168.51" }], natGateway: { ip: "192.168.168.254", virtualRouterId: 51 } }; })).toEqual([
+            { path: "ha.natGateway", message: "only NAT routes replies through the directors; remove ha.natGateway in DR mode", fix: [{ kind: "rm", key: "ha.natGateway" }] },
+        ]);
+    });
+});
