@@ -876,3 +876,38 @@ describe("a DR real server's gateway and NAT's second router id, message by mess
         ]);
     });
 });
+
+describe("port 22 and real servers' ports, per mode", () => {
+    const issuesIn = (stack: string, change: (raw: any) => void) => {
+        const raw = structuredClone(loadStackConfig(stack)) as any;
+        change(raw);
+        try {
+            parseLabConfig(raw);
+            return [];
+        } catch (e) {
+            return (e as LabConfigError).issues.map((i) => ({ path: i.path, message: i.message, fix: i.fix }));
+        }
+    };
+    const to8080 = (key: string) => [{ kind: "set", key, value: "8080" }];
+
+    it("DR and TUN: 22 is refused at any index, since nginx listens on every service port", () => {
+        expect(issuesIn("default", (r) => (r.service.ports = [80, 22]))).toEqual([
+            { path: "service.ports[1]", message: "port 22 is sshd's on every real server, and in DR nginx listens on every service port; got 22", fix: to8080("service.ports[1]") },
+        ]);
+    });
+
+    it("NAT: 22 is refused first (nginx listens there), accepted after it, and refused anywhere with the sorry server on the directors", () => {
+        expect(issuesIn("nat", (r) => (r.service.ports = [22, 80]))).toEqual([
+            { path: "service.ports[0]", message: "port 22 is sshd's on every real server, and nginx listens on the first service port; got 22", fix: to8080("service.ports[0]") },
+        ]);
+        expect(issuesIn("nat", (r) => (r.service.ports = [80, 22]))).toEqual([]);
+        expect(issuesIn("nat", (r) => { r.service.ports = [80, 22]; r.service.sorryServer = true; })).toEqual([
+            { path: "service.ports[1]", message: "port 22 is sshd's on every director, and the sorry server (service.sorryServer) listens on every service port there; got 22", fix: to8080("service.ports[1]") },
+        ]);
+    });
+
+    it("a real server's own port: a remap in NAT, the service's port in DR", () => {
+        expect(issuesIn("nat", (r) => (r.realServers[0].port = 8080))).toEqual([]);
+        expect(issuesIn("default", (r) => (r.realServers[0].port = 80))).toEqual([]);
+    });
+});
