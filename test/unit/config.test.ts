@@ -911,3 +911,28 @@ describe("port 22 and real servers' ports, per mode", () => {
         expect(issuesIn("default", (r) => (r.realServers[0].port = 80))).toEqual([]);
     });
 });
+
+describe("NFS exports, message by message", () => {
+    const issuesIn = (change: (raw: any) => void) => {
+        const raw = structuredClone(loadStackConfig("dr-nfs")) as any;
+        change(raw);
+        return issuesOf(raw).map((i) => ({ path: i.path, message: i.message, fix: i.fix }));
+    };
+
+    it("a web root that is no export: the exports as they will be once fixed, and the first as the fix", () => {
+        expect(issuesIn((r) => { r.nfs.exports = ["/opt/kgc", 7]; r.realServers[1].nfsExport = "/opt/x"; })).toEqual([
+            { path: "nfs.exports[1]", message: "must be an absolute path of plain segments, such as /opt/kgc; got 7", fix: [{ kind: "set", key: "nfs.exports[1]", value: "/srv/export1" }] },
+            { path: "realServers[1].nfsExport", message: "/opt/x is not one of nfs.exports (/opt/kgc, /srv/export1)", fix: [{ kind: "set", key: "realServers[1].nfsExport", value: "/opt/kgc" }] },
+        ]);
+    });
+
+    it("a path listed again: each repeat named with its first, removed from the last back", () => {
+        expect(issuesIn((r) => (r.nfs.exports = ["/opt/kgc", "/opt/benet", "/opt/kgc", "/opt/benet", "/opt/kgc"]))).toEqual([
+            {
+                path: "nfs.exports",
+                message: "lists a path twice: nfs.exports[2] is /opt/kgc again, like nfs.exports[0]; nfs.exports[3] is /opt/benet again, like nfs.exports[1]; nfs.exports[4] is /opt/kgc again, like nfs.exports[0]",
+                fix: [4, 3, 2].map((i) => ({ kind: "rm", key: `nfs.exports[${i}]` })),
+            },
+        ]);
+    });
+});
