@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom, rawLabConfig, formatPath, isLocalUri } from "../../components/config";
+import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_MODE, DEFAULT_NIC, DEFAULT_VIRTUAL_ROUTER_ID, GUEST_SYSTEM_ACCOUNTS, LabConfigError, defaultPriority, allHosts, applyFixLines, decodeConfigValue, directors, parseLabConfig, printedFixLines, rawConfigFrom, rawLabConfig, formatPath, isLocalUri, macFor } from "../../components/config";
 import { salvage } from "../../components/config/schemaIssues";
 import { loadStackConfig, stackNames } from "../stacks";
 import { propertyRuns } from "./propertyRuns";
@@ -933,6 +933,43 @@ describe("NFS exports, message by message", () => {
                 message: "lists a path twice: nfs.exports[2] is /opt/kgc again, like nfs.exports[0]; nfs.exports[3] is /opt/benet again, like nfs.exports[1]; nfs.exports[4] is /opt/kgc again, like nfs.exports[0]",
                 fix: [4, 3, 2].map((i) => ({ kind: "rm", key: `nfs.exports[${i}]` })),
             },
+        ]);
+    });
+});
+
+describe("room, MACs and the addresses with no MAC, message by message", () => {
+    const issuesIn = (stack: string, change: (raw: any) => void) => {
+        const raw = structuredClone(loadStackConfig(stack)) as any;
+        change(raw);
+        return issuesOf(raw).map((i) => ({ path: i.path, message: i.message, fix: i.fix }));
+    };
+
+    it("a network too small for NAT with HA counts the floating gateway", () => {
+        expect(issuesIn("nat", (r) => { r.network.cidr = "172.25.7.0/29"; r.ha = { peers: [{ name: "d2", ip: "172.25.7.5" }], natGateway: { ip: "172.25.7.6", virtualRouterId: 52 } }; })[0]).toEqual({
+            path: "network.cidr",
+            message: "must have room for 8 addresses (the gateway, the VIP, the NAT gateway and 5 machines); got 172.25.7.0/29, which has 6",
+            fix: [{ kind: "set", key: "network.cidr", value: "172.25.7.0/28" }],
+        });
+    });
+
+    it("a MAC taken from the address says so when it collides with one given", () => {
+        expect(issuesIn("default", (r) => (r.director.mac = macFor("192.168.168.60")))).toEqual([
+            { path: "client.mac", message: "MAC 52:54:00:a8:a8:3c (derived from its address) is already used by director.mac; each machine needs a MAC of its own", fix: [{ kind: "set", key: "client.mac", value: "52:54:00:ff:00:01" }] },
+        ]);
+    });
+
+    it("the VIP's and the NAT gateway's fixes take addresses whose derived MAC a machine has: neither has a MAC", () => {
+        expect(issuesIn("default", (r) => { r.service.vip = "10.0.0.5"; r.client.mac = macFor("192.168.168.100"); })).toEqual([
+            { path: "service.vip", message: "10.0.0.5 is not a host address of network.cidr 192.168.168.0/24", fix: [{ kind: "set", key: "service.vip", value: "192.168.168.100" }] },
+        ]);
+        expect(issuesIn("nat", (r) => { r.ha = { peers: [{ name: "d2", ip: "172.25.7.5" }], natGateway: { ip: "10.0.0.1", virtualRouterId: 52 } }; r.client.mac = macFor("172.25.7.254"); })).toEqual([
+            { path: "ha.natGateway.ip", message: "10.0.0.1 is not a host address of network.cidr 172.25.7.0/24", fix: [{ kind: "set", key: "ha.natGateway.ip", value: "172.25.7.254" }] },
+        ]);
+    });
+
+    it("in DR a floating gateway on a director's address gets only the message that DR has none", () => {
+        expect(issuesIn("default", (r) => { r.ha = { peers: [{ name: "d2", ip: "192.168.168.51" }], natGateway: { ip: "192.168.168.50", virtualRouterId: 52 } }; })).toEqual([
+            { path: "ha.natGateway", message: "only NAT routes replies through the directors; remove ha.natGateway in DR mode", fix: [{ kind: "rm", key: "ha.natGateway" }] },
         ]);
     });
 });
