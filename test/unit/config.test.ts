@@ -973,3 +973,20 @@ describe("room, MACs and the addresses with no MAC, message by message", () => {
         ]);
     });
 });
+
+describe("the order issues print in (their fixes run top to bottom)", () => {
+    const pathsIn = (stack: string, change: (raw: any) => void) => {
+        const raw = structuredClone(loadStackConfig(stack)) as any;
+        change(raw);
+        return issuesOf(raw).map((i) => i.path);
+    };
+
+    it("a set on a list item keeps its place: only removals, which move later items, go last", () => {
+        expect(pathsIn("default", (r) => { r.service.ports = [80, "x"]; r.client.ip = "10.0.0.1"; })).toEqual(["service.ports[1]", "client.ip"]);
+    });
+
+    it("removals go last, the issue with the highest index first, two-digit indices included", () => {
+        expect(pathsIn("dr-nfs", (r) => { r.service.ports = [80, 81, 82, 80]; r.nfs.exports = ["/opt/kgc", "/opt/benet", "/opt/kgc", "/opt/benet", "/opt/kgc"]; })).toEqual(["nfs.exports", "service.ports"]);
+        expect(pathsIn("dr-nfs", (r) => { r.service.ports = [80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 80]; r.nfs.exports = ["/opt/kgc", "/opt/benet", "/opt/kgc"]; })).toEqual(["service.ports", "nfs.exports"]);
+    });
+});
