@@ -2,7 +2,7 @@ import { Allocator } from "./allocate";
 import { ConfigIssue } from "./errors";
 import { ConfigFix, PathSegment, formatKeyPath, rmFix, setFix } from "./fix";
 import { Cidr, cidrOf, cidrSize, firstHost, formatCidr, isHostIn, isIpv4, macFor, parseCidr, reservedOverlap } from "./ipv4";
-import { DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, defaultPriority } from "./schema";
+import { CIDR_TEXT, DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, defaultPriority } from "./schema";
 import { Loose } from "./schemaIssues";
 import { Suggester, ipString, schemaAt, valueAt } from "./suggest";
 
@@ -48,7 +48,7 @@ export function labCidr(raw: unknown): Cidr {
     const text = valueAt(raw, ["network", "cidr"]);
     // network.cidr, or the network of its address where that has host bits, when its prefix is
     // allowed and it overlaps no reserved block (a valid network.cidr is its own network).
-    const m = typeof text === "string" ? /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(text) : null;
+    const m = typeof text === "string" ? CIDR_TEXT.exec(text) : null;
     const prefix = Number(m?.[2]);
     let base: Cidr | undefined = m && isIpv4(m[1]) && prefix >= MIN_PREFIX && prefix <= MAX_PREFIX ? cidrOf(m[1], prefix) : undefined;
     if (base && reservedOverlap(base)) base = undefined;

@@ -116,12 +116,15 @@ const absPath = pattern(/^(\/[A-Za-z0-9._-]+)+$/, "an absolute path of plain seg
     .refine((p) => !p.split("/").includes("."), { error: "must not contain '.' segments" })
     .register(labMeta, { expected: "an absolute path of plain segments, such as /opt/kgc", type: "absolute path", example: "/opt/kgc" });
 
+/** @internal An address and a prefix as network.cidr is written: `192.168.168.0/24` (not yet checked). */
+export const CIDR_TEXT = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/;
+
 /**
  * Why a network cannot be the lab's segment, or undefined when it can.
  * @param s the configured `network.cidr`.
  */
 export function cidrProblem(s: string): string | undefined {
-    const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(s);
+    const m = CIDR_TEXT.exec(s);
     if (!m || !isIpv4(m[1]) || Number(m[2]) > 32) return "must be an IPv4 network in CIDR form such as 192.168.168.0/24";
     const prefix = Number(m[2]);
     const size = 2 ** (32 - prefix);
