@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
@@ -273,10 +273,10 @@ describe("split-brain guard against stand-in ping and arping", () => {
     const yielded = join(dir, "yielded");
     const hasYielded = () => existsSync(yielded);
 
-    /** Runs the guard of `director` in `state`; returns its exit code. */
-    function guard(director: typeof d1, state: string, env: { PING?: string; ARPING?: string }): number {
+    /** Runs the guard of `director` of `lab` in `state`; returns its exit code. */
+    function guard(director: typeof d1, state: string, env: { PING?: string; ARPING?: string }, lab = s): number {
         writeFileSync(join(dir, "state"), state);
-        const text = r.renderVrrpGuard(s, director).replaceAll(r.VRRP_STATE, join(dir, "state")).replaceAll(r.VRRP_YIELDED, yielded);
+        const text = r.renderVrrpGuard(lab, director).replaceAll(r.VRRP_STATE, join(dir, "state")).replaceAll(r.VRRP_YIELDED, yielded);
         expect(text).not.toContain("/run/lvs-lab");
         try {
             execFileSync("bash", ["-c", text], { env: { PATH: `${dir}:/usr/bin:/bin`, PING: "0", ARPING: "", ...env } });
@@ -324,10 +324,8 @@ describe("split-brain guard against stand-in ping and arping", () => {
         const three = spec("ha", (raw) => raw.ha.peers.push({ name: "director3", ip: "192.168.169.52", priority: 50 }));
         const [top, middle, low] = directors(three);
         const guardOf = (director: typeof d1, arping: string) => {
-            writeFileSync(join(dir, "state"), "MASTER");
             rmSync(yielded, { force: true });
-            const text = r.renderVrrpGuard(three, director).replaceAll(r.VRRP_STATE, join(dir, "state")).replaceAll(r.VRRP_YIELDED, yielded);
-            return spawnSync("bash", ["-c", text], { env: { PATH: `${dir}:/usr/bin:/bin`, PING: "0", ARPING: arping } }).status;
+            return guard(director, "MASTER", { ARPING: arping }, three);
         };
         expect(guardOf(low, reply(top.mac))).toBe(1);
         expect(guardOf(low, reply(middle.mac))).toBe(1);
