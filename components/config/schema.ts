@@ -84,9 +84,7 @@ export const labMeta = z.registry<LabMeta>();
  * @param what the noun phrase, e.g. "a port".
  */
 function intRange(min: number, max: number, what: string, extra = ""): z.ZodNumber {
-    const expected = `${what} from ${min} to ${max}${extra}`;
-    const error = `must be ${expected}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).register(labMeta, { expected, type: `integer ${min}–${max}` });
+    return z.number().int().min(min).max(max).register(labMeta, { expected: `${what} from ${min} to ${max}${extra}`, type: `integer ${min}–${max}` });
 }
 
 /**
@@ -94,11 +92,10 @@ function intRange(min: number, max: number, what: string, extra = ""): z.ZodNumb
  * @param expected the phrase after "must be".
  */
 function pattern(re: RegExp, expected: string, type: string, example: string): z.ZodString {
-    return z.string({ error: `must be ${expected}` }).regex(re, { error: `must be ${expected}` }).register(labMeta, { expected, type, example });
+    return z.string().regex(re).register(labMeta, { expected, type, example });
 }
 
-const ipv4 = z.string({ error: "must be a dotted-quad IPv4 address such as 192.168.168.10" })
-    .refine(isIpv4, { error: "must be a dotted-quad IPv4 address such as 192.168.168.10" })
+const ipv4 = z.string().refine(isIpv4)
     .register(labMeta, { expected: "a dotted-quad IPv4 address such as 192.168.168.10", type: "IPv4 address", example: "192.168.168.10" });
 const port = intRange(1, 65535, "a port");
 const hostName = pattern(/^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/, "a host name: a-z, 0-9 and '-', starting with a letter, not ending with '-', at most 31 characters", "host name", "web1");
@@ -138,7 +135,7 @@ export function cidrProblem(s: string): string | undefined {
     return undefined;
 }
 
-const cidr = z.string({ error: "must be an IPv4 network in CIDR form such as 192.168.168.0/24" })
+const cidr = z.string()
     .superRefine((s, ctx) => {
         const problem = cidrProblem(s);
         if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -197,8 +194,7 @@ export const rawLabConfig = z.object({
             .register(labMeta, { derivedDefault: "first host address of `network.cidr`" }),
     }).strict().describe("The lab's network."),
     libvirt: z.object({
-        uri: z.string({ error: "must be a libvirt connection URI such as qemu:///system" }).min(1, { error: "must be a libvirt connection URI such as qemu:///system" })
-            .register(labMeta, { expected: "a libvirt connection URI such as qemu:///system", type: "URI", example: "qemu:///system" })
+        uri: pattern(/^[a-z][a-z0-9+.-]*:\/\/\S*$/, "a libvirt connection URI such as qemu:///system", "URI", "qemu:///system")
             .default(DEFAULT_LIBVIRT_URI).describe("libvirt connection URI."),
         pool: pattern(/^[a-z][a-z0-9-]{0,30}$/, "a pool name: a-z, 0-9 and '-', starting with a letter, at most 31 characters", "pool name", "lvs-lab").optional()
             .describe("Directory storage pool the stack creates.")
@@ -208,14 +204,13 @@ export const rawLabConfig = z.object({
             .describe("The machines' libvirt domain type: `kvm` (hardware virtualisation), `qemu` (TCG: emulated, several times slower) or `auto`: `kvm` when a guest really runs under KVM on this host (`tools/kvm-probe.sh` boots one, as libvirt's QEMU user), else `qemu`. With a remote `libvirt.uri`, `auto` means `qemu` and `kvm` is not checked."),
     }).strict().prefault({}).describe("Where the VMs live."),
     image: z.object({
-        source: z.string({ error: "must be a local path or an http(s) URL of a qcow2 image" })
-            .min(1, { error: "must be a local path or an http(s) URL of a qcow2 image" })
-            .refine((s) => !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s) || /^https?:\/\//.test(s), { error: "must be a local path or an http(s) URL of a qcow2 image" })
+        source: z.string().min(1)
+            .refine((s) => !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s) || /^https?:\/\//.test(s))
             .register(labMeta, { expected: "a local path or an http(s) URL of a qcow2 image", type: "path or URL", example: DEFAULT_IMAGE })
             .describe(`The guest's bootable qcow2 disk image (cloud-init NoCloud): a local path, checked before anything is created, or an http(s) URL. \`npm run setup\` builds ${DEFAULT_IMAGE}.`),
         kernel: absPath.optional().describe("Kernel for direct kernel boot, on the libvirt host; needs `image.initrd`. Without it the disk's boot loader boots."),
         initrd: absPath.optional().describe("Initrd for direct kernel boot; needs `image.kernel`."),
-        cmdline: z.string({ error: "must be a kernel command line" }).register(labMeta, { expected: "a kernel command line", type: "string", example: "console=ttyS0" }).optional()
+        cmdline: z.string().register(labMeta, { expected: "a kernel command line", type: "string", example: "console=ttyS0" }).optional()
             .describe("Kernel command line for direct kernel boot."),
     }).strict().describe("The guest image every machine boots."),
     machines: z.object({
@@ -236,7 +231,7 @@ export const rawLabConfig = z.object({
         protocol: z.literal("tcp", { error: "must be tcp: nginx on the real servers listens on TCP only" })
             .register(labMeta, { expected: "tcp (nginx on the real servers listens on TCP only)", type: "`tcp`" })
             .default("tcp").describe("Transport protocol of the virtual service: only `tcp`, since the real servers answer with nginx over HTTP."),
-        ports: z.array(port, { error: "must be a list of ports from 1 to 65535" })
+        ports: z.array(port)
             .min(1, { error: "must list at least one port" })
             .register(labMeta, { expected: "a list of ports from 1 to 65535", type: "list of ports" })
             .default([80]).describe(`Ports of the virtual service, one IPVS service per port; each at most once, and not ${SSH_PORT} where nginx would listen on it (sshd has it).`),
@@ -252,25 +247,25 @@ export const rawLabConfig = z.object({
          * command line (`config set --path service.sorryServer true`), and the page it serves
          * names the director that answered, so there is nothing about it to tune.
          */
-        sorryServer: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(false)
+        sorryServer: z.boolean().default(false)
             .describe("A sorry server on every director: while every real server is out (every weight 0; with `ha`, also failed health checks), IPVS sends new connections to nginx on the director itself, which answers 503 and names the director in `X-Lvs-Real-Server`; as soon as a real server is back, new connections go to it again. It listens on every service port, so none may be 22 (sshd's)."),
     }).strict().describe("The virtual service."),
     director: directorHost.describe("The director: the machine that holds the VIP (with `ha`, the first of the VRRP routers that share it)."),
     ha: z.object({
-        peers: z.array(directorHost, { error: "must be a list of directors, each with name and ip" })
+        peers: z.array(directorHost)
             .min(1, { error: "must list at least one peer director" })
-            .register(labMeta, { expected: "a list of directors, each with name and ip", type: "list" })
+            .register(labMeta, { expected: "a list of directors, each with name and ip" })
             .describe("The other directors; with `director` they share the VIP over unicast VRRP."),
         virtualRouterId: vrrpRouterId.default(DEFAULT_VIRTUAL_ROUTER_ID).describe("Router id of the VIP's VRRP instance; unique among the segment's VRRP instances."),
         advertInterval: intRange(1, 255, "a number of seconds", " (VRRPv2's advert interval)").default(1)
             .describe("Seconds between VRRP adverts; a master is declared dead after 3 adverts plus a skew."),
-        nopreempt: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)
+        nopreempt: z.boolean().default(true)
             .describe("Every director starts BACKUP and a recovered master does not take the VIP back (one failover, not two)."),
         authPass: pattern(/^[A-Za-z0-9._-]{1,8}$/, "1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'", "string", "lvslab").default("lvslab")
             .describe("VRRP PASS authentication: keeps stray routers of the same id out; VRRP carries 8 characters."),
-        syncConnections: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)
+        syncConnections: z.boolean().default(true)
             .describe("Send the master's connection table to the backups (`lvs_sync_daemon`), so connections survive a failover."),
-        splitBrainGuard: z.boolean({ error: "must be true or false" }).register(labMeta, { expected: "true or false", type: "boolean" }).default(true)
+        splitBrainGuard: z.boolean().default(true)
             .describe("The split-brain guard: a director that loses the gateway, or sees a higher-priority director holding the VIP, drops it."),
         natGateway: z.object({
             ip: ipv4.describe("The floating gateway's address: a host address of `network.cidr` of its own."),
@@ -287,17 +282,17 @@ export const rawLabConfig = z.object({
             .describe("Default gateway. NAT: the director (or `ha.natGateway.ip`), the default. DR and TUN: any host address but a director's, the VIP or the server's own.")
             .register(labMeta, { derivedDefault: "the segment's gateway; NAT: the director or `ha.natGateway.ip`" }),
         nfsExport: absPath.optional().describe("One of `nfs.exports`, mounted as this server's web root (`_netdev`); needs `nfs`."),
-    }).strict(), { error: "must be a list of real servers, each with name and ip" })
+    }).strict())
         .min(1, { error: "must list at least one real server" })
-        .register(labMeta, { expected: "a list of real servers, each with name and ip", type: "list" })
+        .register(labMeta, { expected: "a list of real servers, each with name and ip" })
         .describe("The real servers: nginx behind the VIP."),
     tomcats: z.array(host.extend({
         weight: intRange(1, 1000, "an nginx weight").default(1).describe("nginx upstream weight."),
-    }).strict(), { error: "must be a list of tomcats, each with name and ip" })
-        .register(labMeta, { expected: "a list of tomcats, each with name and ip", type: "list" })
+    }).strict())
+        .register(labMeta, { expected: "a list of tomcats, each with name and ip" })
         .default([]).describe("Tomcat backends (port 8080) that the real servers' nginx proxies `.jsp` to."),
     nfs: host.extend({
-        exports: z.array(absPath, { error: "must be a list of absolute paths" })
+        exports: z.array(absPath)
             .min(1, { error: "must list at least one export" })
             .register(labMeta, { expected: "a list of absolute paths", type: "list of paths" })
             .describe("Directories exported to the lab's network only (rw, sync, root_squash), created root-owned 0755; each at most once."),

@@ -594,6 +594,27 @@ describe("a value of the wrong type says what was given", () => {
     });
 });
 
+describe("a text key's pattern holds for the whole value, not a part of it", () => {
+    // A valid value with a space before or after it: a pattern that matches only part of the
+    // value would let it through to a libvirt name, a guest's file or a keepalived.conf line.
+    it.each([
+        ["ha", "network.name", (raw: any, v: string) => (raw.network.name = v), "lab", "a network name: a-z, 0-9 and '-', starting with a letter, at most 11 characters (the bridge lvs-<name> must fit Linux's 15)"],
+        ["ha", "client.name", (raw: any, v: string) => (raw.client.name = v), "web1", "a host name: a-z, 0-9 and '-', starting with a letter, not ending with '-', at most 31 characters"],
+        ["ha", "client.mac", (raw: any, v: string) => (raw.client.mac = v), "52:54:00:a8:a8:0a", "a lower-case unicast MAC such as 52:54:00:a8:a8:0a"],
+        ["ha", "director.nic", (raw: any, v: string) => (raw.director.nic = v), "ens33", "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15"],
+        ["ha", "libvirt.pool", (raw: any, v: string) => (raw.libvirt = { ...raw.libvirt, pool: v }), "lvs-lab", "a pool name: a-z, 0-9 and '-', starting with a letter, at most 31 characters"],
+        ["ha", "libvirt.poolPath", (raw: any, v: string) => (raw.libvirt = { ...raw.libvirt, poolPath: v }), "/opt/kgc", "an absolute path of plain segments, such as /opt/kgc"],
+        ["ha", "sshUser", (raw: any, v: string) => (raw.sshUser = v), "lab", "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters"],
+        ["ha", "ha.authPass", (raw: any, v: string) => (raw.ha.authPass = v), "lvslab", "1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'"],
+        ["ha", "service.healthCheck.path", (raw: any, v: string) => (raw.service.healthCheck = { path: v }), "/", "a URL path such as /"],
+    ])("%s: %s", (stack, key, set, valid, expected) => {
+        for (const value of [` ${valid}`, `${valid} `]) {
+            expect(issuesIn(stack, (raw) => set(raw, value)).find((i) => i.path === key)?.message).toBe(`must be ${expected}; got ${JSON.stringify(value)}`);
+        }
+        expect(issuesIn(stack, (raw) => set(raw, valid)).filter((i) => i.path === key)).toEqual([]);
+    });
+});
+
 describe("fixes that work as printed", () => {
     it("never suggest the VIP for a machine", () => {
         const raw = base();

@@ -1,0 +1,76 @@
+import { expect, it } from "vitest";
+import { LabConfigError, PathSegment, fixLine, parseKeyPath, parseLabConfig } from "../../components/config";
+import { configKeyDocs } from "../../components/config/docs";
+import { loadStackConfig } from "../stacks";
+
+/**
+ * What a user reads for each key of the config when its value is wrong: for every key the
+ * README's table lists, the message and the fix printed for a value of the wrong type, for the
+ * edge values of its kind (an empty list, a number out of range, text that is no valid value,
+ * the key left out), compared with the committed copy in messages/config.txt. A change
+ * to any message or fix shows there as a diff to review. `npx vitest run --project unit -u
+ * test/unit/config-messages.test.ts` writes the new copy after a deliberate change.
+ */
+
+/**
+ * A lab with every section: the HA stack (two directors, health checks) with the NFS server and
+ * web roots of dr-nfs and the tomcats of dr-tomcat.
+ */
+function everySection(): Record<string, any> {
+    const lab = structuredClone(loadStackConfig("ha")) as Record<string, any>;
+    const nfs = loadStackConfig("dr-nfs") as Record<string, any>;
+    const tomcat = loadStackConfig("dr-tomcat") as Record<string, any>;
+    lab.nfs = { ...nfs.nfs, ip: "192.168.169.70" };
+    lab.realServers[0].nfsExport = nfs.nfs.exports[0];
+    lab.tomcats = tomcat.tomcats.map((t: Record<string, unknown>, i: number) => ({ ...t, ip: `192.168.169.${80 + i}` }));
+    lab.service.healthCheck = {};
+    lab.libvirt = { pool: "lvs-lab", poolPath: "/var/lib/lvs-lab/pool" };
+    return lab;
+}
+
+/** Sets (or, with `undefined`, removes) the value at a key path, making the maps and lists on the way. */
+function setAt(root: Record<string, any>, path: PathSegment[], value: unknown): void {
+    let node: any = root;
+    path.slice(0, -1).forEach((seg, i) => {
+        node[seg] ??= typeof path[i + 1] === "number" ? [] : {};
+        node = node[seg];
+    });
+    const last = path[path.length - 1];
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+}
+
+/** What validation prints for the lab with that value: every issue, with its fix line, or that it accepts it. */
+function said(key: string, value: unknown): string {
+    const lab = everySection();
+    setAt(lab, parseKeyPath(key), value);
+    try {
+        parseLabConfig(lab);
+        return "accepted";
+    } catch (e) {
+        expect(e).toBeInstanceOf(LabConfigError);
+        return (e as LabConfigError).issues.map((i) => `${i.path}: ${i.message}${i.fix.length ? `\n    fix: ${fixLine(i.fix)}` : ""}`).join("\n");
+    }
+}
+
+/** The edge values tried for a key, by the type the README's table shows for it. */
+function triedValues(type: string, required: boolean): unknown[] {
+    const values: unknown[] = [{ wrong: "type" }];
+    if (/^integer (\d+)–(\d+)$/.test(type)) {
+        const [, min, max] = /^integer (\d+)–(\d+)$/.exec(type)!.map(Number);
+        values.push(min - 1, max + 1, min + 0.5, String(min));
+    } else if (/list/.test(type)) values.push([], "text");
+    else if (type === "boolean") values.push("true");
+    else if (type !== "map") values.push("", " x", 7);
+    if (required) values.push(undefined);
+    return values;
+}
+
+it("every key's messages and fixes for wrong values are the committed ones", async () => {
+    const lines = configKeyDocs().flatMap((doc) => {
+        const key = doc.key.replace(/\[i\]/g, "[0]");
+        return triedValues(doc.type, doc.default === "required").map((value) => `${key} = ${value === undefined ? "(left out)" : JSON.stringify(value)}\n${said(key, value)}\n`);
+    });
+    expect(lines.length).toBeGreaterThan(250);
+    await expect(lines.join("\n")).toMatchFileSnapshot("messages/config.txt");
+});
