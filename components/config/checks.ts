@@ -2,7 +2,7 @@ import { Allocator } from "./allocate";
 import { ConfigIssue } from "./errors";
 import { ConfigFix, PathSegment, formatKeyPath, rmFix, setFix } from "./fix";
 import { Cidr, cidrOf, cidrSize, firstHost, formatCidr, isHostIn, isIpv4, macFor, parseCidr, reservedOverlap } from "./ipv4";
-import { CIDR_TEXT, DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MIN_PREFIX, RawLabConfig, SSH_PORT, defaultPriority } from "./schema";
+import { CIDR_TEXT, DEFAULT_MODE, DEFAULT_VIRTUAL_ROUTER_ID, MAX_PREFIX, MAX_VRRP3_ADVERT_SECONDS, MIN_PREFIX, RawLabConfig, SSH_PORT, defaultPriority } from "./schema";
 import { Loose } from "./schemaIssues";
 import { Suggester, ipString, schemaAt, valueAt } from "./suggest";
 
@@ -327,6 +327,17 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
         const vrid = c.ha.virtualRouterId ?? DEFAULT_VIRTUAL_ROUTER_ID;
         if (ng?.virtualRouterId !== undefined && mode === "nat" && ng.virtualRouterId === vrid) {
             add("ha.natGateway.virtualRouterId", `${ng.virtualRouterId} is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment`, [setFix("ha.natGateway.virtualRouterId", alloc.routerId("ha.natGateway.virtualRouterId", vrid + 1))]);
+        }
+        // What each VRRP version's advert carries: v2 whole seconds and a password, v3 centiseconds and no password.
+        const { vrrpVersion, advertInterval, authPass } = c.ha;
+        if (vrrpVersion === 2 && advertInterval !== undefined && !Number.isInteger(advertInterval)) {
+            add("ha.advertInterval", `VRRPv2 adverts carry whole seconds, so with ha.vrrpVersion 2 it must be a whole number from 1 to 255; sub-second adverts need VRRPv3; got ${advertInterval}`, [setFix("ha.vrrpVersion", 3)]);
+        }
+        if (vrrpVersion === 3 && advertInterval !== undefined && advertInterval > MAX_VRRP3_ADVERT_SECONDS) {
+            add("ha.advertInterval", `VRRPv3 adverts carry centiseconds in 12 bits, so with ha.vrrpVersion 3 it must be at most ${MAX_VRRP3_ADVERT_SECONDS}; got ${advertInterval}`, [setFix("ha.advertInterval", MAX_VRRP3_ADVERT_SECONDS)]);
+        }
+        if (vrrpVersion === 3 && authPass !== undefined) {
+            add("ha.authPass", `VRRPv3 has no authentication (RFC 5798 dropped it), so with ha.vrrpVersion 3 there is no password to set`, [rmFix("ha.authPass")]);
         }
     }
 

@@ -38,6 +38,13 @@ export const DEFAULT_MODE: (typeof MODES)[number] = "dr";
 export const DEFAULT_NIC = "ens33";
 /** `ha.virtualRouterId`'s default. */
 export const DEFAULT_VIRTUAL_ROUTER_ID = 51;
+/** VRRPv2's plain-text password when `ha.authPass` is not set (VRRPv3 has no authentication). */
+export const DEFAULT_AUTH_PASS = "lvslab";
+/**
+ * The longest VRRPv3 advert interval: RFC 5798 carries it in centiseconds in 12 bits (4095).
+ * VRRPv2 carries whole seconds in 8 bits (255).
+ */
+export const MAX_VRRP3_ADVERT_SECONDS = 40.95;
 /** Where a pool's directory is when `libvirt.poolPath` is not set: `<POOL_PARENT_DIR>/<pool>`. */
 export const POOL_PARENT_DIR = "/var/lib/libvirt/images";
 
@@ -257,12 +264,17 @@ export const rawLabConfig = z.object({
             .register(labMeta, { expected: "a list of directors, each with name and ip" })
             .describe("The other directors; with `director` they share the VIP over unicast VRRP."),
         virtualRouterId: vrrpRouterId.default(DEFAULT_VIRTUAL_ROUTER_ID).describe("Router id of the VIP's VRRP instance; unique among the segment's VRRP instances."),
-        advertInterval: intRange(1, 255, "a number of seconds", " (VRRPv2's advert interval)").default(1)
-            .describe("Seconds between VRRP adverts; a master is declared dead after 3 adverts plus a skew."),
+        vrrpVersion: z.literal([2, 3]).default(2)
+            .describe("VRRP version: `2` (RFC 3768: whole-second adverts, PASS authentication) or `3` (RFC 5798: adverts down to 0.01 s, no authentication), keepalived's `vrrp_version`. Every director runs the same."),
+        advertInterval: z.number().min(0.01).max(255).refine((s) => Math.abs(s * 100 - Math.round(s * 100)) < 1e-6)
+            .register(labMeta, { expected: "a number of seconds from 0.01 to 255 in hundredths", type: "seconds 0.01–255", example: "1" })
+            .default(1)
+            .describe(`Seconds between VRRP adverts (keepalived's \`advert_int\`): whole seconds from 1 to 255 with VRRPv2; 0.01 to ${MAX_VRRP3_ADVERT_SECONDS} with VRRPv3. A backup declares the master dead after 3 intervals plus a skew (under 1 interval), so 0.5 takes over in under 2 s; shorter intervals flap on a busy or emulated guest.`),
         nopreempt: z.boolean().default(true)
             .describe("Every director starts BACKUP and a recovered master does not take the VIP back (one failover, not two)."),
-        authPass: pattern(/^[A-Za-z0-9._-]{1,8}$/, "1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'", "string", "lvslab").default("lvslab")
-            .describe("VRRP PASS authentication: keeps stray routers of the same id out; VRRP carries 8 characters."),
+        authPass: pattern(/^[A-Za-z0-9._-]{1,8}$/, "1 to 8 characters of A-Z, a-z, 0-9, '.', '_' or '-'", "string", DEFAULT_AUTH_PASS).optional()
+            .describe("VRRPv2's PASS authentication: keeps stray routers of the same id out; VRRP carries 8 characters. VRRPv3 has none, so it takes no `ha.authPass`.")
+            .register(labMeta, { derivedDefault: `\`${DEFAULT_AUTH_PASS}\` with VRRPv2; none with VRRPv3` }),
         syncConnections: z.boolean().default(true)
             .describe("Send the master's connection table to the backups (`lvs_sync_daemon`), so connections survive a failover."),
         splitBrainGuard: z.boolean().default(true)

@@ -75,9 +75,12 @@ export interface HaSpec {
     /** Directors besides `LabSpec.director`, with their priorities filled in. */
     peers: DirectorSpec[];
     virtualRouterId: number;
+    vrrpVersion: 2 | 3;
+    /** Seconds; whole with VRRPv2, hundredths with VRRPv3. */
     advertInterval: number;
     nopreempt: boolean;
-    authPass: string;
+    /** VRRPv2's PASS authentication; none with VRRPv3. */
+    authPass?: string;
     syncConnections: boolean;
     splitBrainGuard: boolean;
     natGateway?: { ip: string; virtualRouterId: number };

@@ -276,7 +276,15 @@ export class Suggester {
         if (def.type === "number") {
             const n = asNumber(input);
             const { minimum = 0, maximum = Number.MAX_SAFE_INTEGER } = boundsOf(inner);
-            if (n !== undefined) return [setFix(key, Math.min(Math.max(Math.round(n), minimum), maximum))];
+            if (n !== undefined) {
+                // The nearest value the key takes: whole (most keys), or in hundredths where the
+                // key takes them (ha.advertInterval, unless VRRPv2 makes it whole seconds).
+                const whole = Math.min(Math.max(Math.round(n), Math.ceil(minimum)), Math.floor(maximum));
+                const vrrp2 = key === "ha.advertInterval" && valueAt(this.raw, ["ha", "vrrpVersion"]) !== 3;
+                const hundredths = Math.min(Math.max(Math.round(n * 100) / 100, minimum), maximum);
+                const nearest = vrrp2 || !z.safeParse(inner, hundredths).success || Math.abs(whole - n) <= Math.abs(hundredths - n) ? whole : hundredths;
+                return [setFix(key, nearest)];
+            }
             return omittable ? [rmFix(key)] : [setFix(key, minimum)];
         }
         if (def.type === "enum" || def.type === "literal") {

@@ -1,11 +1,11 @@
 import { LooseConfig, allocatorFor, labCidr, semanticIssues } from "./checks";
 import { ConfigIssue, LabConfigError } from "./errors";
-import { ConfigFix, applyConfigFix, formatKeyPath, rmFix, setFix } from "./fix";
+import { ConfigFix, PathSegment, applyConfigFix, formatKeyPath, rmFix, setFix } from "./fix";
 import { decodeConfigValue } from "./fromPulumi";
 import { cidrOf, firstHost, formatCidr, isIpv4, macFor, overlaps, parseCidr } from "./ipv4";
-import { DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_NIC, POOL_PARENT_DIR, RawLabConfig, defaultPriority, healthCheckConfig, rawLabConfig } from "./schema";
+import { DEFAULT_AUTH_PASS, DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_NIC, POOL_PARENT_DIR, RawLabConfig, defaultPriority, healthCheckConfig, rawLabConfig } from "./schema";
 import { salvage, schemaIssues } from "./schemaIssues";
-import { Suggester } from "./suggest";
+import { Suggester, kindOf, schemaAt } from "./suggest";
 import { DomainType, HostSpec, LabSpec, Role, TOMCAT_PORT } from "./spec";
 
 /** Formats a zod path as a `config set --path` key: `realServers[1].ip`. */
@@ -73,13 +73,33 @@ export function resolveDomainType(type: "auto" | DomainType, uri: string, kvm?: 
     return kvm && isLocalUri(uri) && kvm().usable ? "kvm" : "qemu";
 }
 
+/** Decimal text such as `0.5`: a number `config set --path` stores as text (see `storedValue`). */
+const DECIMAL_TEXT = /^\d+\.\d+$/;
+
+/**
+ * The config with decimal text read as numbers where the schema takes a number (such as
+ * `ha.advertInterval`): `config set --path ha.advertInterval 0.5` stores the text "0.5", and
+ * the fixes print such commands. Everything else is left as given.
+ * @internal
+ */
+export function decimalsAsNumbers(raw: unknown, path: PathSegment[] = []): unknown {
+    if (typeof raw === "string") {
+        const schema = schemaAt(path);
+        return DECIMAL_TEXT.test(raw) && schema && kindOf(schema) === "number" ? Number(raw) : raw;
+    }
+    if (Array.isArray(raw)) return raw.map((v, i) => decimalsAsNumbers(v, [...path, i]));
+    if (typeof raw === "object" && raw !== null) return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decimalsAsNumbers(v, [...path, k])]));
+    return raw;
+}
+
 /**
  * Validates raw stack config and returns the lab spec. Pure unless `options.exists` reads files.
  * @param raw the project's config values, keyed as in the stack file (`network`, `service`, ...).
  * @param options how to check local files.
  * @throws LabConfigError naming every bad key path, what it must be, and its fix.
  */
-export function parseLabConfig(raw: unknown, options: ParseOptions = {}): LabSpec {
+export function parseLabConfig(given: unknown, options: ParseOptions = {}): LabSpec {
+    const raw = decimalsAsNumbers(given);
     // The probe runs at most once: the issues ask it only for `kvm`, the domain type only for `auto`.
     const issues = labConfigIssues(raw, options);
     if (issues.length > 0) throw new LabConfigError(issues);
@@ -97,7 +117,8 @@ export function parseLabConfig(raw: unknown, options: ParseOptions = {}): LabSpe
  * @param raw the project's config values.
  * @param options how to check local files.
  */
-export function labConfigIssues(raw: unknown, options: ParseOptions = {}): ConfigIssue[] {
+export function labConfigIssues(given: unknown, options: ParseOptions = {}): ConfigIssue[] {
+    const raw = decimalsAsNumbers(given);
     const input = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     const cidr = labCidr(input);
     const suggest = new Suggester(input, cidr, allocatorFor(input, cidr));
@@ -225,6 +246,12 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             seedVolume: `${domainName}-seed.iso`,
         };
     };
+    /** VRRPv2 carries a password (the default unless set); VRRPv3 none. */
+    const haSpec = ({ authPass, ...ha }: NonNullable<RawLabConfig["ha"]>) => ({
+        ...ha,
+        ...(ha.vrrpVersion === 2 ? { authPass: authPass ?? DEFAULT_AUTH_PASS } : {}),
+        peers: ha.peers.map((p, i) => director(p, p.priority ?? defaultPriority(i))),
+    });
     const natGateway = c.ha ? c.ha.natGateway?.ip : c.director.ip;
     const rsGateway = c.service.mode === "nat" ? natGateway : undefined;
     const director = (d: RawLabConfig["director"], priority: number) => ({ ...host("director", d, { nic: d.nic }), priority });
@@ -243,7 +270,7 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
         sshUser: c.sshUser,
         service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },
         director: director(c.director, c.director.priority ?? defaultPriority()),
-        ...(c.ha ? { ha: { ...c.ha, peers: c.ha.peers.map((p, i) => director(p, p.priority ?? defaultPriority(i))) } } : {}),
+        ...(c.ha ? { ha: haSpec(c.ha) } : {}),
         realServers: c.realServers.map((rs) => ({
             ...host("realServer", rs, { gateway: rs.gateway ?? rsGateway }),
             role: "realServer" as const,

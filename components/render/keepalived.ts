@@ -92,6 +92,8 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         `router_id ${director.name}`,
         "enable_script_security",
         "script_user root",
+        // RFC 3768's whole-second adverts with a password, or RFC 5798's centiseconds without one.
+        `vrrp_version ${ha.vrrpVersion}`,
         // The master streams its connection table to the backups, so connections survive a failover.
         ...(ha.syncConnections ? [`lvs_sync_daemon ${director.nic} ${VIP_INSTANCE} id ${ha.virtualRouterId}`] : []),
     ];
@@ -113,7 +115,7 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         // Unicast: the adverts reach exactly the peers, never another lab's routers.
         `unicast_src_ip ${director.ip}`,
         ...block("unicast_peer", peers.map((p) => p.ip)),
-        ...block("authentication", ["auth_type PASS", `auth_pass ${ha.authPass}`]),
+        ...(ha.authPass !== undefined ? block("authentication", ["auth_type PASS", `auth_pass ${ha.authPass}`]) : []),
         ...block("virtual_ipaddress", [inst.line]),
         ...(inst.name === VIP_INSTANCE && ha.splitBrainGuard ? block("track_script", ["lvs_lab_guard"]) : []),
         ...(inst.name === VIP_INSTANCE ? [`notify ${VRRP_NOTIFY}`] : []),

@@ -56,9 +56,11 @@ function said(key: string, value: unknown): string {
 /** The edge values tried for a key, by the type the README's table shows for it. */
 function triedValues(type: string, required: boolean): unknown[] {
     const values: unknown[] = [{ wrong: "type" }];
-    if (/^integer (\d+)–(\d+)$/.test(type)) {
-        const [, min, max] = /^integer (\d+)–(\d+)$/.exec(type)!.map(Number);
-        values.push(min - 1, max + 1, min + 0.5, String(min));
+    const range = /^(integer|seconds) ([\d.]+)–([\d.]+)$/.exec(type);
+    if (range) {
+        const [min, max] = [Number(range[2]), Number(range[3])];
+        // Just outside the range, a step finer than the key takes, and a number written as text.
+        values.push(min === 0 ? -1 : 0, max + 1, range[1] === "integer" ? min + 0.5 : min + 0.005, String(min));
     } else if (/list/.test(type)) values.push([], "text");
     else if (type === "boolean") values.push("true");
     else if (type !== "map") values.push("", " x", 7);

@@ -615,6 +615,49 @@ describe("a text key's pattern holds for the whole value, not a part of it", () 
     });
 });
 
+describe("VRRP versions: what each one's adverts carry", () => {
+    const withHa = (ha: Record<string, unknown>) => issuesIn("ha", (raw) => Object.assign(raw.ha, ha));
+
+    it("v2 is the default, with whole-second adverts and the default password", () => {
+        expect(parseLabConfig(loadStackConfig("ha")).ha).toMatchObject({ vrrpVersion: 2, advertInterval: 1, authPass: "lvslab" });
+        expect(withHa({ advertInterval: 255 })).toEqual([]);
+    });
+
+    it("v3 takes sub-second adverts in hundredths, and has no password", () => {
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        Object.assign(raw.ha, { vrrpVersion: 3, advertInterval: 0.29 });
+        expect(parseLabConfig(raw).ha).toMatchObject({ vrrpVersion: 3, advertInterval: 0.29 });
+        expect(parseLabConfig(raw).ha).not.toHaveProperty("authPass");
+        expect(withHa({ vrrpVersion: 3, advertInterval: 40.95 })).toEqual([]);
+        expect(withHa({ vrrpVersion: 3, advertInterval: 0.01 })).toEqual([]);
+    });
+
+    it("reads decimal text (as `config set --path` stores 0.5) as a number only where the key takes a number", () => {
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        Object.assign(raw.ha, { vrrpVersion: 3, advertInterval: "0.5" });
+        expect(parseLabConfig(raw).ha).toMatchObject({ advertInterval: 0.5 });
+        Object.assign(raw.ha, { vrrpVersion: 2, advertInterval: 1, authPass: "1.5" });
+        expect(parseLabConfig(raw).ha).toMatchObject({ authPass: "1.5" });
+        expect(withHa({ advertInterval: "1.5.0" })).toEqual([{ path: "ha.advertInterval", message: 'must be a number of seconds from 0.01 to 255 in hundredths; got "1.5.0"', fix: [{ kind: "rm", key: "ha.advertInterval" }] }]);
+    });
+
+    it.each([
+        [{ advertInterval: 0.5 }, "ha.advertInterval", "VRRPv2 adverts carry whole seconds, so with ha.vrrpVersion 2 it must be a whole number from 1 to 255; sub-second adverts need VRRPv3; got 0.5", [{ kind: "set", key: "ha.vrrpVersion", value: "3" }]],
+        [{ vrrpVersion: 3, advertInterval: 41 }, "ha.advertInterval", "VRRPv3 adverts carry centiseconds in 12 bits, so with ha.vrrpVersion 3 it must be at most 40.95; got 41", [{ kind: "set", key: "ha.advertInterval", value: "40.95" }]],
+        [{ vrrpVersion: 3, authPass: "s3cr3t" }, "ha.authPass", "VRRPv3 has no authentication (RFC 5798 dropped it), so with ha.vrrpVersion 3 there is no password to set", [{ kind: "rm", key: "ha.authPass" }]],
+        [{ vrrpVersion: 3, advertInterval: 0.001 }, "ha.advertInterval", "must be a number of seconds from 0.01 to 255 in hundredths; got 0.001", [{ kind: "set", key: "ha.advertInterval", value: "0.01" }]],
+        [{ vrrpVersion: 3, advertInterval: 0.125 }, "ha.advertInterval", "must be a number of seconds from 0.01 to 255 in hundredths; got 0.125", [{ kind: "set", key: "ha.advertInterval", value: "0.13" }]],
+        [{ advertInterval: 256 }, "ha.advertInterval", "must be a number of seconds from 0.01 to 255 in hundredths; got 256", [{ kind: "set", key: "ha.advertInterval", value: "255" }]],
+        [{ vrrpVersion: 4 }, "ha.vrrpVersion", "must be one of 2, 3; got 4", [{ kind: "rm", key: "ha.vrrpVersion" }]],
+    ])("%j: %s", (ha, key, message, fix) => {
+        expect(withHa(ha)).toEqual([{ path: key, message, fix }]);
+        // The printed fix makes the config valid.
+        const raw = structuredClone(loadStackConfig("ha")) as any;
+        Object.assign(raw.ha, ha);
+        expect(() => parseLabConfig(fixed(raw))).not.toThrow();
+    });
+});
+
 describe("fixes that work as printed", () => {
     it("never suggest the VIP for a machine", () => {
         const raw = base();

@@ -143,6 +143,21 @@ describe("keepalived (director HA)", () => {
         }
     });
 
+    it("VRRP version: v2 by default with its password; v3 with sub-second adverts and no authentication block", () => {
+        const v2 = r.renderKeepalivedConf(ha(), ha().director);
+        expect(v2).toMatch(/\nglobal_defs \{\n(    .*\n)*    vrrp_version 2\n/);
+        expect(v2).toContain("    advert_int 1\n");
+        expect(v2).toContain("    authentication {\n        auth_type PASS\n        auth_pass lvslab\n    }\n");
+        const s = ha((raw) => Object.assign(raw.ha, { vrrpVersion: 3, advertInterval: 0.35 }));
+        for (const d of directors(s)) {
+            const v3 = r.renderKeepalivedConf(s, d);
+            expect(v3).toMatch(/\nglobal_defs \{\n(    .*\n)*    vrrp_version 3\n/);
+            expect(v3).toContain("    advert_int 0.35\n");
+            expect(v3).not.toContain("authentication");
+            expect(v3).not.toContain("auth_");
+        }
+    });
+
     it("VRRP: unicast between the directors, each with its own priority; nopreempt starts all BACKUP", () => {
         const s = ha();
         const [d1, d2] = directors(s);
