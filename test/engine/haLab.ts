@@ -64,6 +64,37 @@ export class HaLab {
     }
 
     /**
+     * The VRRP adverts a director receives over `seconds`, counted by nftables on its input hook:
+     * VRRPv2 ones (first byte 0x21: version 2, type advert), and VRRPv3 ones (0x31) whose
+     * interval field (12 bits after 4 reserved ones, in centiseconds) is `v3IntervalCs`.
+     */
+    async advertsReceived(d: DirectorSpec, seconds: number, v3IntervalCs: number): Promise<{ v2: number; v3: number }> {
+        const table = "inet lvslab_adverts";
+        const out = ok(await this.lab.guests.sh(d, [
+            "set -eu",
+            `trap 'nft delete table ${table} 2>/dev/null || true' EXIT`,
+            `nft add table ${table}`,
+            `nft 'add chain ${table} in { type filter hook input priority -10; policy accept; }'`,
+            `nft add rule ${table} in ip protocol vrrp @th,0,8 0x21 counter comment '"v2"'`,
+            `nft add rule ${table} in ip protocol vrrp @th,0,8 0x31 @th,36,12 ${v3IntervalCs} counter comment '"v3"'`,
+            `sleep ${seconds}`,
+            `nft list table ${table}`,
+        ].join("\n"), (seconds + 60) * 1000), `${d.name}: count VRRP adverts`).stdout;
+        const count = (v: string) => Number(new RegExp(`counter packets (\\d+) bytes \\d+ comment "${v}"`).exec(out)?.[1] ?? NaN);
+        return { v2: count("v2"), v3: count("v3") };
+    }
+
+    /** Waits (bounded) until one running director is master, holding the VIP alone, and returns it. */
+    async oneMaster(timeoutMs = 60_000, down: DirectorSpec[] = []): Promise<DirectorSpec> {
+        const up = directors(this.spec).filter((d) => !down.some((o) => o.name === d.name));
+        return waitUntil("one director to hold the VIP as master", timeoutMs, async () => {
+            const states = await Promise.all(up.map(async (d) => ({ d, master: (await this.vrrpState(d)) === "MASTER", vip: await this.holdsVip(d) })));
+            const holders = states.filter((s) => s.vip);
+            return holders.length === 1 && holders[0].master ? holders[0].d : undefined;
+        });
+    }
+
+    /**
      * Changes the stack's config (`pulumi config set --path KEY VALUE` for each pair) and runs
      * `pulumi up`, as a user changes a lab: the program re-renders keepalived and its steps reload
      * it. Returns what the `up` printed.

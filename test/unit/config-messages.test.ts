@@ -7,7 +7,7 @@ import { loadStackConfig } from "../stacks";
  * What a user reads for each key of the config when its value is wrong: for every key the
  * README's table lists, the message and the fix printed for a value of the wrong type, for the
  * edge values of its kind (an empty list, a number out of range, text that is no valid value,
- * the key left out), compared with the committed copy in messages/config.txt. A change
+ * the key left out), compared with the committed copy in messages/config-keys.txt. A change
  * to any message or fix shows there as a diff to review. `npx vitest run --project unit -u
  * test/unit/config-messages.test.ts` writes the new copy after a deliberate change.
  */
@@ -74,5 +74,5 @@ it("every key's messages and fixes for wrong values are the committed ones", asy
         return triedValues(doc.type, doc.default === "required").map((value) => `${key} = ${value === undefined ? "(left out)" : JSON.stringify(value)}\n${said(key, value)}\n`);
     });
     expect(lines.length).toBeGreaterThan(250);
-    await expect(lines.join("\n")).toMatchFileSnapshot("messages/config.txt");
+    await expect(lines.join("\n")).toMatchFileSnapshot("messages/config-keys.txt");
 });
