@@ -94,31 +94,33 @@ function intRange(min: number, max: number, what: string, extra = ""): z.ZodNumb
     return z.number().int().min(min).max(max).register(labMeta, { expected: `${what} from ${min} to ${max}${extra}`, type: `integer ${min}–${max}` });
 }
 
+/** A check beyond the pattern: what passes, and the message for what does not. */
+type TextCheck = [ok: (s: string) => boolean, params: Parameters<z.ZodString["refine"]>[1]];
+
 /**
- * A string key matching a pattern.
+ * A string key matching a pattern, and then any further checks.
  * @param expected the phrase after "must be".
+ * @param checks refinements, each with its own message.
  */
-function pattern(re: RegExp, expected: string, type: string, example: string): z.ZodString {
-    return z.string().regex(re).register(labMeta, { expected, type, example });
+function pattern(re: RegExp, expected: string, type: string, example: string, ...checks: TextCheck[]): z.ZodString {
+    // A refinement makes a new schema without the metadata, so `.register()` comes last.
+    const refined = checks.reduce((s, [ok, params]) => s.refine(ok, params), z.string().regex(re));
+    return refined.register(labMeta, { expected, type, example });
 }
 
 const ipv4 = z.string().refine(isIpv4)
     .register(labMeta, { expected: "a dotted-quad IPv4 address such as 192.168.168.10", type: "IPv4 address", example: "192.168.168.10" });
 const port = intRange(1, 65535, "a port");
 const hostName = pattern(/^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/, "a host name: a-z, 0-9 and '-', starting with a letter, not ending with '-', at most 31 characters", "host name", "web1");
-// A refinement makes a new schema without the metadata, so `.register()` comes last.
-const mac = pattern(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, "a lower-case unicast MAC such as 52:54:00:a8:a8:0a", "MAC", "52:54:00:a8:a8:0a")
-    .refine((m) => unusableMac(m) === undefined, { error: (iss) => `must be a MAC libvirt accepts for a NIC: ${unusableMac(String(iss.input))}` })
-    .register(labMeta, { expected: "a lower-case unicast MAC such as 52:54:00:a8:a8:0a", type: "MAC", example: "52:54:00:a8:a8:0a" });
+const mac = pattern(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, "a lower-case unicast MAC such as 52:54:00:a8:a8:0a", "MAC", "52:54:00:a8:a8:0a",
+    [(m) => unusableMac(m) === undefined, { error: (iss) => `must be a MAC libvirt accepts for a NIC: ${unusableMac(String(iss.input))}` }]);
 /** NIC names the guest already has. */
 const RESERVED_NICS = ["lo", "tunl0"];
-const nicName = pattern(/^[a-z][a-z0-9]{1,12}$/, "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15", "interface name", "ens33")
-    .refine((n) => !RESERVED_NICS.includes(n), { error: `must not be ${RESERVED_NICS.join(" or ")}, which the guest already has` })
-    .register(labMeta, { expected: "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15", type: "interface name", example: "ens33" });
-const absPath = pattern(/^(\/[A-Za-z0-9._-]+)+$/, "an absolute path of plain segments, such as /opt/kgc", "absolute path", "/opt/kgc")
-    .refine((p) => !p.split("/").includes(".."), { error: "must not contain '..'" })
-    .refine((p) => !p.split("/").includes("."), { error: "must not contain '.' segments" })
-    .register(labMeta, { expected: "an absolute path of plain segments, such as /opt/kgc", type: "absolute path", example: "/opt/kgc" });
+const nicName = pattern(/^[a-z][a-z0-9]{1,12}$/, "an interface name such as ens33: a-z and 0-9, at most 13 characters, so its alias labels <nic>:0 and <nic>:1 fit Linux's 15", "interface name", "ens33",
+    [(n) => !RESERVED_NICS.includes(n), { error: `must not be ${RESERVED_NICS.join(" or ")}, which the guest already has` }]);
+const absPath = pattern(/^(\/[A-Za-z0-9._-]+)+$/, "an absolute path of plain segments, such as /opt/kgc", "absolute path", "/opt/kgc",
+    [(p) => !p.split("/").includes(".."), { error: "must not contain '..'" }],
+    [(p) => !p.split("/").includes("."), { error: "must not contain '.' segments" }]);
 
 /** @internal An address and a prefix as network.cidr is written: `192.168.168.0/24` (not yet checked). */
 export const CIDR_TEXT = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/;
@@ -227,11 +229,10 @@ export const rawLabConfig = z.object({
         nfs: machineSize(512).describe("VM size of the NFS server."),
         client: machineSize(384).describe("VM size of the client."),
     }).strict().prefault({}).describe("Per-role VM sizes."),
-    sshUser: pattern(/^[a-z_][a-z0-9_-]{0,31}$/, "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", "user name", "lab")
-        .refine((u) => !(GUEST_SYSTEM_ACCOUNTS as readonly string[]).includes(u), {
+    sshUser: pattern(/^[a-z_][a-z0-9_-]{0,31}$/, "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", "user name", "lab",
+        [(u) => !(GUEST_SYSTEM_ACCOUNTS as readonly string[]).includes(u), {
             error: (iss) => `must be a user the guest image does not have: ${String(iss.input)} is one of its system accounts, whose shell and locked password cloud-init keeps, so the lab's key could not log in as it`,
-        })
-        .register(labMeta, { expected: "a Linux user name: a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32 characters", type: "user name", example: "lab" })
+        }])
         .default("lab").describe(`The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo. Not one of the image's system accounts (${GUEST_SYSTEM_ACCOUNTS.join(", ")}).`),
     service: z.object({
         vip: ipv4.describe("The virtual IP clients use: a host address of `network.cidr` of its own."),

@@ -53,6 +53,22 @@ function said(key: string, value: unknown): string {
     }
 }
 
+/** Values of each kind at the edges of what it takes, tried besides the ones every key gets. */
+const EDGES: Record<string, unknown[]> = {
+    "host name": ["a", "a-", "-a", "a".repeat(31), "a".repeat(32)],
+    "IPv4 address": ["192.168.169.256", "192.168.169", "192.168.169.01"],
+    "IPv4 network": ["192.168.169.0/32", "192.168.169.0/33", "192.168.169.0/29", "10.0.0.0/8", "192.168.169.0"],
+    MAC: ["52:54:00:A8:A8:0A", "01:00:5e:00:00:01", "52:54:00:a8:a8"],
+    "interface name": ["lo", "tunl0", "e", "eth0", "abcdefghijklm", "abcdefghijklmn"],
+    "absolute path": ["/opt/../etc", "/opt/./kgc", "opt/kgc", "/opt/kgc/", "/"],
+    "path or URL": ["ftp://example.org/lab.qcow2", "https://example.org/lab.qcow2", "http://example.org/lab.qcow2", "file:///lab.qcow2"],
+    "URL path": ["/a b", "/status/ok.html", "status"],
+    URI: ["qemu+ssh://root@hv1/system", "test:///default", "qemu:/system", "QEMU:///system"],
+    "user name": ["root", "_lab", "9lab", "a".repeat(32), "a".repeat(33)],
+    "pool name": ["a", "a".repeat(31), "a".repeat(32), "9pool"],
+    "network name": ["a", "a".repeat(11), "a".repeat(12), "lab-"],
+};
+
 /** The edge values tried for a key, by the type the README's table shows for it. */
 function triedValues(type: string, required: boolean): unknown[] {
     const values: unknown[] = [{ wrong: "type" }];
@@ -64,6 +80,7 @@ function triedValues(type: string, required: boolean): unknown[] {
     } else if (/list/.test(type)) values.push([], "text");
     else if (type === "boolean") values.push("true");
     else if (type !== "map") values.push("", " x", 7);
+    values.push(...(EDGES[type] ?? []));
     if (required) values.push(undefined);
     return values;
 }
