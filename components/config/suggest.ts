@@ -277,13 +277,13 @@ export class Suggester {
             const n = asNumber(input);
             const { minimum = 0, maximum = Number.MAX_SAFE_INTEGER } = boundsOf(inner);
             if (n !== undefined) {
-                // The nearest value the key takes: whole (most keys), or in hundredths where the
-                // key takes them (ha.advertInterval, unless VRRPv2 makes it whole seconds).
+                // The nearest value the key takes: whole, or in hundredths where it takes those
+                // (only ha.advertInterval does, and only with VRRPv3; rounding to hundredths is
+                // never further than rounding to a whole number).
                 const whole = Math.min(Math.max(Math.round(n), Math.ceil(minimum)), Math.floor(maximum));
-                const vrrp2 = key === "ha.advertInterval" && valueAt(this.raw, ["ha", "vrrpVersion"]) !== 3;
                 const hundredths = Math.min(Math.max(Math.round(n * 100) / 100, minimum), maximum);
-                const nearest = vrrp2 || !z.safeParse(inner, hundredths).success || Math.abs(whole - n) <= Math.abs(hundredths - n) ? whole : hundredths;
-                return [setFix(key, nearest)];
+                const fine = valueAt(this.raw, ["ha", "vrrpVersion"]) === 3 && z.safeParse(inner, hundredths).success;
+                return [setFix(key, fine ? hundredths : whole)];
             }
             return omittable ? [rmFix(key)] : [setFix(key, minimum)];
         }
