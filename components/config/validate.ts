@@ -94,14 +94,14 @@ export function decimalsAsNumbers(raw: unknown, path: PathSegment[] = []): unkno
 
 /**
  * Validates raw stack config and returns the lab spec. Pure unless `options.exists` reads files.
- * @param raw the project's config values, keyed as in the stack file (`network`, `service`, ...).
+ * @param given the project's config values, keyed as in the stack file (`network`, `service`, ...).
  * @param options how to check local files.
  * @throws LabConfigError naming every bad key path, what it must be, and its fix.
  */
 export function parseLabConfig(given: unknown, options: ParseOptions = {}): LabSpec {
     const raw = decimalsAsNumbers(given);
     // The probe runs at most once: the issues ask it only for `kvm`, the domain type only for `auto`.
-    const issues = labConfigIssues(raw, options);
+    const issues = issuesOf(raw, options);
     if (issues.length > 0) throw new LabConfigError(issues);
     const c = rawLabConfig.parse(raw);
     // Other labs are asked about last, and only for a config that could be built.
@@ -114,11 +114,15 @@ export function parseLabConfig(given: unknown, options: ParseOptions = {}): LabS
  * Every problem of a raw config at once: the schema's issues, then the checks across keys on
  * everything the schema accepted (with the schema's fixes applied, so each check sees the
  * config its fixes lead to), then the local files. Empty when the config is valid.
- * @param raw the project's config values.
+ * @param given the project's config values.
  * @param options how to check local files.
  */
 export function labConfigIssues(given: unknown, options: ParseOptions = {}): ConfigIssue[] {
-    const raw = decimalsAsNumbers(given);
+    return issuesOf(decimalsAsNumbers(given), options);
+}
+
+/** `labConfigIssues` of a config whose decimal text is already read as numbers. */
+function issuesOf(raw: unknown, options: ParseOptions): ConfigIssue[] {
     const input = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     const cidr = labCidr(input);
     const suggest = new Suggester(input, cidr, allocatorFor(input, cidr));

@@ -10,11 +10,11 @@
 //   LVS_LAB_BENCH_KINDS          failover kinds (default hard,graceful)
 //   LVS_LAB_BENCH_TRIALS         failovers of each kind per setting (default 2)
 //   LVS_LAB_BENCH_IDLE_MINUTES   idle minutes watched for flaps per setting (default 10)
-import { directors, parseLabConfig } from "../../components/config";
+import { directors } from "../../components/config";
 import * as r from "../../components/render";
 import { HaLab, madeSince } from "../engine/haLab";
 import { ok, sandbox } from "../engine/harness";
-import { testLabConfig, upProgramLab, waitUntil } from "../engine/vmLab";
+import { upProgramLab, waitUntil } from "../engine/vmLab";
 import { loadStackConfig } from "../stacks";
 
 /** Failovers of each kind; each one powers the master off and back on (about 2 min under TCG). */
@@ -31,7 +31,6 @@ async function main(): Promise<void> {
     const raw = loadStackConfig("ha") as any;
     // The first setting is the one the lab comes up with; the stack file leaves both keys at their defaults.
     raw.ha = { ...raw.ha, vrrpVersion: Number(SETTINGS[0].version), advertInterval: Number(SETTINGS[0].interval) };
-    const spec = parseLabConfig(testLabConfig("bmha", raw));
     const started = Date.now();
     const lab = await upProgramLab("bmha", raw);
     const rows: { vrrp: string; kind: string; from: string; to: string; outageSeconds: number; failed: number; requests: number }[] = [];
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
             let master = await ha.oneMaster(120_000);
             for (const kind of KINDS) {
                 for (let t = 0; t < TRIALS; t++) {
-                    const backup = directors(spec).find((d) => d.name !== master.name)!;
+                    const backup = directors(ha.spec).find((d) => d.name !== master.name)!;
                     const loop = await ha.answeringLoop();
                     if (kind === "hard") await ha.powerOff(master);
                     else ok(await sandbox.virsh("shutdown", master.domainName), `shut ${master.name} down`);
