@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { existsSync, readFileSync } from "fs";
 import { join, relative } from "path";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { allHosts, directors, LabSpec, parseLabConfig } from "../../components/config";
 import { hostNode, nodeId, repliesNode, topologyDiagram, VIP_NODE } from "../../components/diagram";
 import { generatedFiles } from "../../tools/diagrams";
@@ -52,10 +52,15 @@ it("the SVGs fetch nothing (no web fonts, no external references)", async () => 
 });
 
 describe.each(stackNames())("the %s stack's diagram", (stack) => {
-    const spec = specOf(stack);
-    const diagram = topologyDiagram(spec);
-    const { vip, mode, scheduler } = spec.service;
-    const replies = repliesNode(spec);
+    // Drawn in each test, not at collection time: StrykerJS switches a mutant on just before the
+    // tests run, so a diagram drawn here would never see it.
+    let spec: LabSpec, diagram: string, vip: string, mode: LabSpec["service"]["mode"], scheduler: string, replies: string;
+    beforeEach(() => {
+        spec = specOf(stack);
+        diagram = topologyDiagram(spec);
+        ({ vip, mode, scheduler } = spec.service);
+        replies = repliesNode(spec);
+    });
 
     it("shows every machine with its address and role, the VIP, the mode and the scheduler", () => {
         for (const host of allHosts(spec)) {
@@ -97,13 +102,21 @@ describe.each(stackNames())("the %s stack's diagram", (stack) => {
         expect(edges(diagram, hostNode(first), "-.->", replies)).toHaveLength(mode === "nat" ? 1 : 0);
     });
 
-    it("with HA, draws every director, the VIP's failover and VRRP between the directors", () => {
+    it("with HA, draws every director, the VIP's failover, VRRP between the directors and NAT's floating gateway", () => {
         const [first, ...peers] = directors(spec);
         expect(peers.length > 0).toBe(spec.ha !== undefined);
         for (const p of peers) {
             expect(edges(diagram, VIP_NODE, "-->", hostNode(p))).toEqual([expect.stringContaining("on failover")]);
-            expect(edges(diagram, hostNode(first), "<-->", hostNode(p))).toEqual([expect.stringContaining(`router id ${spec.ha!.virtualRouterId}`)]);
+            const { virtualRouterId, natGateway } = spec.ha!;
+            const ids = natGateway ? `router ids ${virtualRouterId} (VIP), ${natGateway.virtualRouterId} (gateway)` : `router id ${virtualRouterId}`;
+            expect(edges(diagram, hostNode(first), "<-->", hostNode(p))).toEqual([expect.stringContaining(`VRRP unicast, ${ids}`)]);
             expect(nodeLine(diagram, hostNode(p))).toContain(`VRRP priority ${p.priority}`);
+        }
+        // NAT's floating gateway moves with the VIP: every director holds it while master, on <nic>:1.
+        for (const d of directors(spec)) {
+            const gateway = spec.ha?.natGateway ? `<br/>gateway ${spec.ha.natGateway.ip} on ${d.nic}:1 while VRRP master<br/>` : "gateway";
+            if (spec.ha?.natGateway) expect(nodeLine(diagram, hostNode(d))).toContain(`VIP on ${d.nic}:0 while VRRP master${gateway}VRRP priority ${d.priority}`);
+            else expect(nodeLine(diagram, hostNode(d))).not.toContain(gateway);
         }
     });
 });
