@@ -93,7 +93,8 @@ function directorLines(spec: LabSpec, director: DirectorSpec): string[] {
     const { service } = spec;
     const ipvs = `IPVS ${service.scheduler} · ${MODE_NAMES[service.mode]}`;
     if (!spec.ha) return [...hostLines(director), `VIP on ${director.nic}:0`, ipvs];
-    return [...hostLines(director), `VIP on ${director.nic}:0 while VRRP master`, `VRRP priority ${director.priority}`, ipvs];
+    const gateway = spec.ha.natGateway ? [`gateway ${spec.ha.natGateway.ip} on ${director.nic}:1 while VRRP master`] : [];
+    return [...hostLines(director), `VIP on ${director.nic}:0 while VRRP master`, ...gateway, `VRRP priority ${director.priority}`, ipvs];
 }
 
 /**
@@ -122,7 +123,9 @@ function nodes(spec: LabSpec): string[] {
 function vipEdges(spec: LabSpec): string[] {
     const [first, ...peers] = directors(spec);
     if (!spec.ha) return [edge(VIP_NODE, hostNode(first))];
-    const vrrp = [`VRRP unicast, router id ${spec.ha.virtualRouterId}`, ...(spec.ha.syncConnections ? ["connection sync"] : [])].join(", ");
+    const { virtualRouterId, natGateway, syncConnections } = spec.ha;
+    const routerIds = natGateway ? `router ids ${virtualRouterId} (VIP), ${natGateway.virtualRouterId} (gateway)` : `router id ${virtualRouterId}`;
+    const vrrp = [`VRRP unicast, ${routerIds}`, ...(syncConnections ? ["connection sync"] : [])].join(", ");
     return [
         edge(VIP_NODE, hostNode(first), "VRRP master"),
         ...peers.flatMap((p) => [edge(VIP_NODE, hostNode(p), "on failover"), edge(hostNode(first), hostNode(p), vrrp, "both")]),

@@ -38,7 +38,7 @@ describe("stack files", () => {
     });
 
     it("ships a stack per reference topology and mode", () => {
-        expect(stackNames()).toEqual(["default", "dr-nfs", "dr-tomcat", "ha", "nat", "tun"]);
+        expect(stackNames()).toEqual(["default", "dr-nfs", "dr-tomcat", "ha", "nat", "nat-ha", "tun"]);
     });
 });
 

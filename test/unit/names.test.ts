@@ -71,8 +71,9 @@ async function stackLab(stack: string): Promise<Registered[]> {
 
 describe("resource names", () => {
     it("a stack made before cluster-named resources keeps every resource: each old URN is one resource's URN or alias", async () => {
-        expect(Object.keys(before).sort()).toEqual(stackNames());
-        for (const stack of stackNames()) {
+        // Every stack of that time is still here; a stack added since (nat-ha) has no old state.
+        expect(stackNames()).toEqual(expect.arrayContaining(Object.keys(before)));
+        for (const stack of Object.keys(before)) {
             const registered = await stackLab(stack);
             const claims = new Map<string, string[]>();
             for (const r of registered) for (const urn of new Set([r.urn, ...r.aliases])) claims.set(urn, [...(claims.get(urn) ?? []), r.name]);

@@ -6,7 +6,7 @@ import { renderIpvsRules } from "../../components/render";
 import { loadStackConfig } from "../stacks";
 import { propertyRuns } from "./propertyRuns";
 
-const STACKS = ["default", "dr-tomcat", "dr-nfs", "nat", "tun", "ha"];
+const STACKS = ["default", "dr-tomcat", "dr-nfs", "nat", "tun", "ha", "nat-ha"];
 const plan = (spec: LabSpec) => planLab(spec, { verifyRequests: 20 });
 const stepOf = (plans: HostPlan[], host: string, step: string) => plans.find((p) => p.host.name === host)!.steps.find((s) => s.name === step)!;
 
