@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { LabSpec, allHosts, directors, parseLabConfig } from "../../components/config";
 import { HostPlan, directorService, planLab } from "../../components/plan";
 import { renderIpvsRules } from "../../components/render";
-import { loadStackConfig } from "../stacks";
+import { loadStackConfig, stackNames } from "../stacks";
 import { propertyRuns } from "./propertyRuns";
 
-const STACKS = ["default", "dr-tomcat", "dr-nfs", "nat", "tun", "ha", "nat-ha"];
+const STACKS = stackNames();
 const plan = (spec: LabSpec) => planLab(spec, { verifyRequests: 20 });
 const stepOf = (plans: HostPlan[], host: string, step: string) => plans.find((p) => p.host.name === host)!.steps.find((s) => s.name === step)!;
 
