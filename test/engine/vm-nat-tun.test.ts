@@ -1,6 +1,9 @@
 import { readFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostSpec, directors } from "../../components/config";
+import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
+import { HaLab, failedSince, madeSince } from "./haLab";
 import { ok } from "./harness";
 import { ProgramLab, clientSplit, serviceStats, thisBootInConsoleLog, upProgramLab } from "./vmLab";
 
@@ -29,6 +32,48 @@ describe("LVS-NAT through `pulumi up` of the program", () => {
         const stats = await serviceStats(lab);
         expect(stats.inPkts).toBeGreaterThan(0);
         expect(stats.outPkts).toBeGreaterThan(0);
+    });
+
+});
+
+/**
+ * LVS-NAT with director HA through `pulumi up` of the program (the nat-ha stack): the VIP and the
+ * real servers' floating gateway are two VRRP instances in one sync group, so they move together.
+ */
+describe("LVS-NAT with director HA through `pulumi up` of the program", () => {
+    let lab: ProgramLab;
+    beforeAll(async () => {
+        lab = await upProgramLab("vmnatha", loadStackConfig("nat-ha"));
+    });
+    afterAll(async () => lab?.teardown());
+
+    it("the master holds the VIP and the floating gateway, the real servers route through it; powered off, the backup takes both and the client is served", async () => {
+        const { spec, guests } = lab;
+        const ha = new HaLab(lab);
+        const gateway = spec.ha!.natGateway!.ip;
+        expect(lab.outputs.verification).toEqual({ realServers: { rs1: 10, rs2: 10 } });
+        for (const s of spec.realServers) {
+            expect(ok(await guests.sh(s, "ip route show default"), `${s.name} route`).stdout).toContain(`default via ${gateway} `);
+        }
+        const master = await ha.oneMaster(120_000);
+        const backup = directors(spec).find((d) => d.name !== master.name)!;
+        const holdsGateway = async (d: HostSpec) => ok(await guests.sh(d, `ip -o -4 addr show dev ${d.nic} label ${d.nic}:1`), `${d.name} addresses`).stdout.includes(` ${gateway}/`);
+        expect(await holdsGateway(master)).toBe(true);
+        expect(await holdsGateway(backup)).toBe(false);
+        expect(await clientSplit(lab, 20)).toEqual({ rs1: 10, rs2: 10 });
+
+        const loop = await ha.answeringLoop();
+        await ha.powerOff(master);
+        await ha.waitForMaster(backup, 60_000, [master]);
+        const takeoverAt = await ha.clientNow();
+        await loop.until("10 requests after the takeover", madeSince(takeoverAt, 10));
+        const requests = await loop.stop();
+        const seen = r.summariseRequestLoop(requests);
+        console.log(`NAT failover (power off): outage ${seen.outageSeconds.toFixed(2)} s, ${seen.failed} of ${seen.requests} requests failed`);
+        // The real servers' replies leave through the gateway the backup now holds, so every request after the takeover is answered.
+        expect(await holdsGateway(backup)).toBe(true);
+        expect(failedSince(requests, takeoverAt)).toEqual([]);
+        expect(await clientSplit(lab, 20)).toEqual({ rs1: 10, rs2: 10 });
     });
 });
 
