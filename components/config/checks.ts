@@ -137,6 +137,26 @@ function machines(c: LooseConfig): Machine[] {
 export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const add = (path: string, message: string, fix: ConfigFix[]) => issues.push({ path, message, fix });
+    /**
+     * Reports the entries of the list at `key` that repeat an earlier one, with fixes that remove
+     * them; returns each value's first index, in list order.
+     * @param noun what an entry is, as the message says it: "a port".
+     * @param why what the message adds, or "".
+     */
+    const reportRepeats = <T>(key: string, list: readonly (T | undefined)[], noun: string, why: string): Map<T, number> => {
+        const first = new Map<T, number>();
+        const again: number[] = [];
+        list.forEach((v, i) => {
+            if (v === undefined) return;
+            if (first.has(v)) again.push(i);
+            else first.set(v, i);
+        });
+        if (again.length) {
+            const detail = again.map((i) => `${key}[${i}] is ${list[i]} again, like ${key}[${first.get(list[i]!)}]`).join("; ");
+            add(key, `lists ${noun} twice: ${detail}${why}`, [...again].reverse().map((i) => rmFix(`${key}[${i}]`)));
+        }
+        return first;
+    };
     const alloc = suggest.alloc;
     const cidr = suggest.cidr;
     const cidrText = formatCidr(cidr);
@@ -226,18 +246,7 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
 
     // Ports: each once; none that sshd holds where nginx listens (on the real servers, and with
     // the sorry server on the directors too).
-    const ports = c.service?.ports ?? [];
-    const firstIndex = new Map<number, number>();
-    const repeats: number[] = [];
-    ports.forEach((p, i) => {
-        if (p === undefined) return;
-        if (firstIndex.has(p)) repeats.push(i);
-        else firstIndex.set(p, i);
-    });
-    if (repeats.length) {
-        const detail = repeats.map((i) => `service.ports[${i}] is ${ports[i]} again, like service.ports[${firstIndex.get(ports[i]!)}]`).join("; ");
-        add("service.ports", `lists a port twice: ${detail}; each port is one IPVS service`, [...repeats].reverse().map((i) => rmFix(`service.ports[${i}]`)));
-    }
+    const firstIndex = reportRepeats("service.ports", c.service?.ports ?? [], "a port", "; each port is one IPVS service");
     const finalPorts: number[] = [];
     for (const [p, i] of firstIndex) {
         const key = `service.ports[${i}]`;
@@ -254,6 +263,29 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
         } else {
             finalPorts.push(p);
         }
+    }
+
+    // A firewall mark and TLS: DR and TUN real servers answer on every service port as it came;
+    // TLS on a service port other than the first, which the verification asks over HTTP.
+    if (c.service?.firewallMark !== undefined && mode === "nat") {
+        add("service.firewallMark", `in NAT the director rewrites every service port to the real server's one port (realServers[].port), so a mark that groups ports has nothing to keep apart; use DR or TUN, or remove service.firewallMark`, [rmFix("service.firewallMark")]);
+    }
+    const tlsPorts = c.service?.tlsPorts ?? [];
+    reportRepeats("service.tlsPorts", tlsPorts, "a port", "");
+    tlsPorts.forEach((p, i) => {
+        const key = `service.tlsPorts[${i}]`;
+        if (p === undefined) return;
+        if (mode === "nat") add(key, `in NAT nginx on the real servers listens on one port for every service port, so none can be TLS alone; use DR or TUN; got ${p}`, [rmFix(key)]);
+        else if (!finalPorts.includes(p)) add(key, `must be one of service.ports (${finalPorts.join(", ")}): nginx serves TLS only on a service port; got ${p}`, [rmFix(key)]);
+        else if (p === finalPorts[0]) add(key, `is the first of service.ports, which the client's verification asks over plain HTTP; list a plain port first in service.ports; got ${p}`, [rmFix(key)]);
+        else if (c.service?.sorryServer === true) add(key, `the sorry server (service.sorryServer) answers plain HTTP on every service port, so no port can be TLS; got ${p}`, [rmFix(key)]);
+    });
+
+    // UDP services: each port once; one-packet scheduling only where there is one.
+    const udpPorts = c.service?.udpPorts ?? [];
+    reportRepeats("service.udpPorts", udpPorts, "a port", "; each port is one IPVS UDP service");
+    if (c.service?.ops === true && udpPorts.length === 0) {
+        add("service.ops", "one-packet scheduling applies to UDP services, and service.udpPorts lists none; list a UDP port in service.udpPorts or remove service.ops", [rmFix("service.ops")]);
     }
 
     // Real servers: port remaps, gateways and NFS web roots per mode.
@@ -295,18 +327,7 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
             }
         }
     });
-    const exports = c.nfs?.exports ?? [];
-    const firstExport = new Map<string, number>();
-    const repeatedExports: number[] = [];
-    exports.forEach((e, i) => {
-        if (e === undefined) return;
-        if (firstExport.has(e)) repeatedExports.push(i);
-        else firstExport.set(e, i);
-    });
-    if (repeatedExports.length) {
-        const detail = repeatedExports.map((i) => `nfs.exports[${i}] is ${exports[i]} again, like nfs.exports[${firstExport.get(exports[i]!)}]`).join("; ");
-        add("nfs.exports", `lists a path twice: ${detail}`, [...repeatedExports].reverse().map((i) => rmFix(`nfs.exports[${i}]`)));
-    }
+    reportRepeats("nfs.exports", c.nfs?.exports ?? [], "a path", "");
 
     // Director HA: distinct priorities and router ids; keys that need it.
     if (!c.ha) {

@@ -16,6 +16,9 @@ export const DOMAIN_TYPES = ["auto", "kvm", "qemu"] as const;
 /** Roles a lab machine can play. */
 export const ROLES = ["director", "realServer", "tomcat", "nfs", "client"] as const;
 
+/** The largest firewall mark: a packet's mark is 32 bits. */
+export const MAX_FIREWALL_MARK = 4_294_967_295;
+
 /** ipvsadm's and keepalived's longest persistence timeout: 31 days. */
 export const MAX_PERSISTENCE = 2_678_400;
 /** The guest image `npm run setup` builds. */
@@ -236,13 +239,23 @@ export const rawLabConfig = z.object({
         .default("lab").describe(`The login cloud-init creates on every machine, with the lab's SSH key and passwordless sudo. Not one of the image's system accounts (${GUEST_SYSTEM_ACCOUNTS.join(", ")}).`),
     service: z.object({
         vip: ipv4.describe("The virtual IP clients use: a host address of `network.cidr` of its own."),
-        protocol: z.literal("tcp", { error: "must be tcp: nginx on the real servers listens on TCP only" })
-            .register(labMeta, { expected: "tcp (nginx on the real servers listens on TCP only)", type: "`tcp`" })
-            .default("tcp").describe("Transport protocol of the virtual service: only `tcp`, since the real servers answer with nginx over HTTP."),
+        protocol: z.literal("tcp", { error: "must be tcp: nginx on the real servers listens on TCP only; list UDP ports in service.udpPorts" })
+            .register(labMeta, { expected: "tcp (nginx on the real servers listens on TCP only; UDP ports go in service.udpPorts)", type: "`tcp`" })
+            .default("tcp").describe("Transport protocol of `service.ports`: only `tcp`, since the real servers answer them with nginx over HTTP. UDP services go in `service.udpPorts`."),
         ports: z.array(port)
             .min(1, { error: "must list at least one port" })
             .register(labMeta, { expected: "a list of ports from 1 to 65535", type: "list of ports" })
             .default([80]).describe(`Ports of the virtual service, one IPVS service per port; each at most once, and not ${SSH_PORT} where nginx would listen on it (sshd has it).`),
+        firewallMark: intRange(1, MAX_FIREWALL_MARK, "a firewall mark").optional()
+            .describe("Serve every port of `service.ports` as one virtual service: nftables on each director marks TCP packets for the VIP on those ports with this mark, and IPVS balances by the mark (`ipvsadm -A -f`, keepalived `virtual_server fwmark`), so with `service.persistence` a client stays on one real server across all of them. DR and TUN, whose real servers answer on every service port."),
+        tlsPorts: z.array(port)
+            .register(labMeta, { expected: "a list of ports from 1 to 65535", type: "list of ports" })
+            .default([]).describe("Ports of `service.ports` that nginx on the real servers serves over TLS, with a self-signed certificate for the VIP made on each real server; each at most once. Not the first port, which the client's verification asks over plain HTTP; DR and TUN, without `service.sorryServer` (its nginx answers plain HTTP)."),
+        udpPorts: z.array(port)
+            .register(labMeta, { expected: "a list of ports from 1 to 65535", type: "list of ports" })
+            .default([]).describe("UDP ports of the virtual service on the same VIP, one IPVS UDP service per port (`ipvsadm -A -u`), with the same scheduler and persistence; each at most once. Every real server runs a UDP responder on them that answers any datagram with the server's name. With `ha`, keepalived checks each real server with UDP_CHECK (a datagram that must be answered), with `service.healthCheck`'s timings."),
+        ops: z.boolean().default(false)
+            .describe("One-packet scheduling for the UDP services (`ipvsadm -o`, keepalived `ops`): IPVS schedules every datagram on its own and keeps no connection entry, so the datagrams of one client socket spread over the real servers (with `service.persistence`, a client still sticks to one). Needs `service.udpPorts`."),
         mode: z.enum(MODES).default(DEFAULT_MODE).describe("Forwarding method: `dr` direct routing, `nat` masquerading, `tun` IP-in-IP."),
         scheduler: z.enum(SCHEDULERS).default("rr").describe("IPVS scheduler (`ipvsadm -s`)."),
         persistence: intRange(0, MAX_PERSISTENCE, "a number of seconds", " (31 days, ipvsadm's and keepalived's maximum)").default(0)
@@ -256,7 +269,7 @@ export const rawLabConfig = z.object({
          * names the director that answered, so there is nothing about it to tune.
          */
         sorryServer: z.boolean().default(false)
-            .describe("A sorry server on every director: while every real server is out (every weight 0; with `ha`, also failed health checks), IPVS sends new connections to nginx on the director itself, which answers 503 and names the director in `X-Lvs-Real-Server`; as soon as a real server is back, new connections go to it again. It listens on every service port, so none may be 22 (sshd's)."),
+            .describe("A sorry server on every director: while every real server is out (every weight 0; with `ha`, also failed health checks), IPVS sends new connections to nginx on the director itself, which answers 503 and names the director in `X-Lvs-Real-Server`; as soon as a real server is back, new connections go to it again. It listens on every port of `service.ports`, so none may be 22 (sshd's); the UDP services (`service.udpPorts`) have no sorry server."),
     }).strict().describe("The virtual service."),
     director: directorHost.describe("The director: the machine that holds the VIP (with `ha`, the first of the VRRP routers that share it)."),
     ha: z.object({

@@ -89,9 +89,17 @@ export interface HaSpec {
 /** The virtual service (`service`; see the schema for each key). */
 export interface ServiceSpec {
     vip: string;
-    /** Always `tcp` (the schema accepts nothing else); typed wider for the renderers' flags. */
-    protocol: "tcp" | "udp";
+    /** The protocol of `ports`: always `tcp` (the schema accepts nothing else). */
+    protocol: "tcp";
     ports: number[];
+    /** One virtual service for every port of `ports`, by this mark; absent: one service per port. */
+    firewallMark?: number;
+    /** Ports of `ports` nginx serves over TLS. */
+    tlsPorts: number[];
+    /** Ports of the UDP services on the same VIP; empty for none. */
+    udpPorts: number[];
+    /** One-packet scheduling of the UDP services. */
+    ops: boolean;
     mode: Mode;
     scheduler: Scheduler;
     persistence: number;

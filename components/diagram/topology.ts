@@ -97,6 +97,12 @@ function directorLines(spec: LabSpec, director: DirectorSpec): string[] {
     return [...hostLines(director), `VIP on ${director.nic}:0 while VRRP master`, ...gateway, `VRRP priority ${director.priority}`, ipvs];
 }
 
+/** The TCP service ports, `(tls)` after those nginx serves over TLS, and the firewall mark that makes them one service. */
+function tcpLine(service: LabSpec["service"]): string {
+    const ports = service.ports.map((p) => (service.tlsPorts.includes(p) ? `${p}(tls)` : `${p}`)).join(",");
+    return `${service.protocol}/${ports}${service.firewallMark !== undefined ? ` fwmark ${service.firewallMark}` : ""}`;
+}
+
 /**
  * Every machine's node, the VIP's node and the client's replies node, in request-path order.
  * @param spec the lab.
@@ -104,9 +110,10 @@ function directorLines(spec: LabSpec, director: DirectorSpec): string[] {
 function nodes(spec: LabSpec): string[] {
     const { service, client } = spec;
     const persistence = service.persistence > 0 ? [`persistence ${service.persistence} s`] : [];
+    const udp = service.udpPorts.length ? [`udp/${service.udpPorts.join(",")}${service.ops ? " one-packet" : ""}`] : [];
     return [
         node(hostNode(client), hostLines(client)),
-        node(VIP_NODE, [`VIP ${service.vip}`, `${service.protocol}/${service.ports.join(",")}`, ...persistence], "stadium"),
+        node(VIP_NODE, [`VIP ${service.vip}`, tcpLine(service), ...udp, ...persistence], "stadium"),
         ...directors(spec).map((d) => node(hostNode(d), directorLines(spec, d))),
         ...spec.realServers.map((rs) => node(hostNode(rs), [...hostLines(rs, realServerAddress(spec, rs)), realServerVip(spec, rs)])),
         ...spec.tomcats.map((t) => node(hostNode(t), hostLines(t, `${t.ip}:${t.port}`))),

@@ -1,7 +1,7 @@
 import { DirectorSpec, HostSpec, LabSpec, directors } from "../config";
 import {
     DIRECTOR_BOOT_STEP, HostScript, IPVS_RULES_PATH, KEEPALIVED_CONF, bootStepScript, ifPresent, ipvsRemoval, keepalivedRemoval, renderClient, renderDirector,
-    renderIpvsStep, renderKeepalived, renderNfsServer, renderNginx, renderRealServer, renderSorryServer, renderTomcat, renderVerification,
+    renderIpvsStep, renderKeepalived, renderNfsServer, renderNginx, renderRealServer, renderSorryServer, renderTomcat, renderUdpResponder, renderVerification,
 } from "../render";
 
 /** A step on another host that must finish first. */
@@ -39,7 +39,7 @@ export interface PlanOptions {
 /**
  * The lab's plan: each host's steps in order, and the order between hosts. Hosts come in an
  * order where everything a host waits for comes before it: the NFS server and tomcats, then the
- * real servers (VIP and ARP settings, then nginx), then the directors by falling priority (the
+ * real servers (VIP and ARP settings, then nginx and the UDP responder), then the directors by falling priority (the
  * sorry server, on or off, before the service, which may send connections to it; each
  * director's service only after every real server is configured, and with HA after the more
  * preferred director's, so the preferred master wins the first election), then the client, which
@@ -54,6 +54,7 @@ export function planLab(spec: LabSpec, options: PlanOptions): HostPlan[] {
         steps: [
             { name: "lvs", script: renderRealServer(spec, rs), after: [] },
             { name: "nginx", script: renderNginx(spec, rs), after: backends },
+            { name: "udp", script: renderUdpResponder(spec, rs), after: [] },
         ],
         outlives: spec.nfs ? [spec.nfs.name] : [],
     }));

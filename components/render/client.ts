@@ -1,15 +1,22 @@
 import { LabSpec, directors } from "../config";
 import { REAL_SERVER_HEADER } from "./nginx";
 import { BACKEND_HEADER } from "./tomcat";
-import { HostScript, PACKAGES, install, nothingToUndo, script } from "./shell";
+import { FILE_EOF, HostScript, PACKAGES, install, nothingToUndo, script } from "./shell";
+import { UDP_ASK_SCRIPT } from "./udp";
 
-/** The client's tools: curl. Nothing else to undo. */
+/** The client's tools: curl, and python3 for the UDP probe. Nothing else to undo. */
 export function renderClient(spec: LabSpec): HostScript {
     return {
-        create: script(`client ${spec.client.name}`, install(PACKAGES.curl)),
+        create: script(`client ${spec.client.name}`, install(PACKAGES.curl, ...(spec.service.udpPorts.length ? [PACKAGES.python3] : []))),
         delete: nothingToUndo(`client ${spec.client.name}`),
     };
 }
+
+/** The prefix of a UDP probe's target in the verification's output. */
+const UDP_TARGET = "udp://";
+
+/** Lines that count the lines of a loop's output: "<name> <count>" each. */
+const COUNT_ANSWERS = "sort | uniq -c | awk '{ print $2, $1 }'";
 
 /** The URL of `path` on the VIP's first port. */
 function vipUrl(spec: LabSpec, path: string): string {
@@ -36,8 +43,34 @@ export function probeLines(spec: LabSpec, requests: number, path: string, header
         `for _ in $(seq ${requests}); do`,
         `    ${askVip(spec, path, header, 3)}`,
         '    echo "${name:-error}"',
-        "done | sort | uniq -c | awk '{ print $2, $1 }'",
+        `done | ${COUNT_ANSWERS}`,
     ];
+}
+
+/**
+ * Lines that count which real server answers N datagrams to the VIP's first UDP port, printed
+ * as probeLines prints them. Bounded: 3 s per datagram.
+ * @param sockets `new`: a socket per datagram, so IPVS schedules each anew; `one`: one socket
+ *   for all, whose datagrams only one-packet scheduling (`service.ops`) spreads.
+ */
+export function udpProbeLines(spec: LabSpec, requests: number, sockets: "new" | "one"): string[] {
+    const [port] = spec.service.udpPorts;
+    if (port === undefined) throw new Error("udpProbeLines needs a port in service.udpPorts");
+    return [
+        `echo '# probe ${UDP_TARGET}${spec.service.vip}:${port} (${sockets === "new" ? "a socket per datagram" : "one socket"})'`,
+        ...udpAsk(spec.service.vip, port, requests, sockets, `| ${COUNT_ANSWERS}`),
+    ];
+}
+
+/**
+ * Lines that send N datagrams to an address and port and print who answered each (a name, or
+ * "error" after 3 s without a reply from that address).
+ * @param sockets as `udpProbeLines`.
+ * @param pipe what the output goes through, e.g. "| sort"; "" for none.
+ */
+export function udpAsk(address: string, port: number, requests: number, sockets: "new" | "one", pipe = ""): string[] {
+    if (UDP_ASK_SCRIPT.split("\n").includes(FILE_EOF)) throw new Error(`the UDP probe contains the heredoc terminator ${FILE_EOF}`);
+    return [`python3 - ${address} ${port} ${requests} ${sockets} <<'${FILE_EOF}'${pipe ? ` ${pipe}` : ""}`, UDP_ASK_SCRIPT.trimEnd(), FILE_EOF];
 }
 
 /** Options of a request loop. */
@@ -108,27 +141,37 @@ export function summariseRequestLoop(requests: LoopRequest[]): { requests: numbe
 }
 
 /**
- * The client's verification: the static page across real servers and, with tomcats, `.jsp`
- * across the backends. Read-only, so its delete does nothing. Its title names the servers it
+ * The client's verification: the static page across real servers, with tomcats `.jsp` across
+ * the backends, and with UDP ports the first one's answers across the real servers (a socket
+ * per datagram). Read-only, so its delete does nothing. Its title names the servers it
  * expects, so a server added or removed re-runs it; a weight change does not.
  * @param requests how many requests each probe sends.
  */
 export function renderVerification(spec: LabSpec, requests: number): HostScript {
     const lines = probeLines(spec, requests, "/", REAL_SERVER_HEADER);
     if (spec.tomcats.length) lines.push(...probeLines(spec, requests, "/index.jsp", BACKEND_HEADER));
+    if (spec.service.udpPorts.length) lines.push(...udpProbeLines(spec, requests, "new"));
     return {
         create: script(`verify the lab through the VIP (${[...spec.realServers, ...spec.tomcats].map((s) => s.name).join(", ")})`, lines),
         delete: nothingToUndo("verification"),
     };
 }
 
-/** Parses the verification output into answers per server name, one record per probe. */
-export function parseVerification(stdout: string): Record<string, number>[] {
-    const probes: Record<string, number>[] = [];
+/** One probe of the verification: what it asked, and the answers per server name. */
+export interface Probe {
+    /** The URL, or `udp://VIP:PORT`, as its `# probe` line names it. */
+    target: string;
+    answers: Record<string, number>;
+}
+
+/** Parses the verification output into its probes, in order. */
+export function parseVerification(stdout: string): Probe[] {
+    const probes: Probe[] = [];
     for (const line of stdout.split("\n")) {
-        if (line.startsWith("# probe")) probes.push({});
+        const probe = /^# probe (\S+)/.exec(line);
+        if (probe) probes.push({ target: probe[1], answers: {} });
         const m = /^(\S+) (\d+)$/.exec(line.trim());
-        if (m && probes.length) probes[probes.length - 1][m[1]] = Number(m[2]);
+        if (m && probes.length) probes[probes.length - 1].answers[m[1]] = Number(m[2]);
     }
     return probes;
 }
@@ -141,6 +184,8 @@ export interface Verification {
     sorryServers?: Record<string, number>;
     /** Answers for index.jsp per tomcat; only with tomcats. */
     tomcats?: Record<string, number>;
+    /** Answers over UDP (the first of `service.udpPorts`) per real server; only with UDP ports. */
+    udp?: Record<string, number>;
 }
 
 /**
@@ -149,7 +194,9 @@ export interface Verification {
  * @param stdout what the verification step printed; empty when an `up --target` left it out.
  */
 export function verificationOf(spec: LabSpec, stdout: string): Verification {
-    const [page = {}, tomcats] = parseVerification(stdout);
+    const probes = parseVerification(stdout);
+    const [page = {}, tomcats] = probes.filter((p) => !p.target.startsWith(UDP_TARGET)).map((p) => p.answers);
+    const udp = probes.find((p) => p.target.startsWith(UDP_TARGET))?.answers;
     const director = new Set(directors(spec).map((d) => d.name));
     const answers = Object.entries(page);
     const sorryServers = Object.fromEntries(answers.filter(([name]) => director.has(name)));
@@ -157,5 +204,6 @@ export function verificationOf(spec: LabSpec, stdout: string): Verification {
         realServers: Object.fromEntries(answers.filter(([name]) => !director.has(name))),
         ...(Object.keys(sorryServers).length ? { sorryServers } : {}),
         ...(tomcats ? { tomcats } : {}),
+        ...(udp ? { udp } : {}),
     };
 }

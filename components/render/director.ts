@@ -24,6 +24,8 @@ export function directorVip(spec: LabSpec, director: DirectorSpec = spec.directo
 
 /** The director's boot step: ip_vs, its sysctls and, without HA, the VIP. */
 export const DIRECTOR_BOOT_STEP = "lvs-lab-director";
+/** The director's boot step that loads the IPVS table (the ipvsadm path). */
+export const IPVS_BOOT_STEP = "lvs-lab-ipvs";
 
 /**
  * Director base: ip_vs and sysctls, applied now and at every boot, and the VIP alias for a single

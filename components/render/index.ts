@@ -1,6 +1,7 @@
 export * from "./client";
 export * from "./cloudInit";
 export * from "./director";
+export * from "./fwmark";
 export * from "./ipvs";
 export * from "./keepalived";
 export * from "./nfs";
@@ -9,3 +10,4 @@ export * from "./realServer";
 export * from "./shell";
 export * from "./sorry";
 export * from "./tomcat";
+export * from "./udp";

@@ -1,7 +1,8 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { DirectorSpec, LabSpec, Mode } from "../config";
-import { DIRECTOR_BOOT_STEP } from "./director";
+import { DIRECTOR_BOOT_STEP, IPVS_BOOT_STEP } from "./director";
+import { firewallMarkLines } from "./fwmark";
 import { HostScript, PACKAGES, install, installBootStep, removeBootStep, script, writeFile } from "./shell";
 
 /** Where the director keeps the desired IPVS table. */
@@ -12,6 +13,13 @@ export const IPVS_APPLY = "/usr/local/sbin/lvs-lab-ipvs-apply";
 /** ipvsadm's forwarding switch for each LVS mode (shown as Route, Masq and Tunnel by `-L`). */
 export const FORWARD_FLAG: Record<Mode, string> = { dr: "-g", nat: "-m", tun: "-i" };
 
+/**
+ * What ipvsadm-save prints after a destination's weight: a tunnel's type (ipvsadm 1.30 and
+ * later), which IPIP is by default. The rules file says it too, so the reconciler finds the
+ * table it made equal to the file and edits nothing.
+ */
+const TUNNEL_TYPE: Record<Mode, string> = { dr: "", nat: "", tun: " --tun-type ipip" };
+
 /** One IPVS virtual service and its real servers: what ipvsadm and keepalived both render. */
 export interface VirtualService {
     protocol: "tcp" | "udp";
@@ -20,6 +28,13 @@ export interface VirtualService {
     scheduler: string;
     /** Seconds; 0 is off. */
     persistence: number;
+    /** One-packet scheduling (UDP services with `service.ops`): every datagram is scheduled on its own. */
+    ops: boolean;
+    /**
+     * The firewall mark that makes this one service of every TCP port (`service.firewallMark`);
+     * `port` is then the first port, where keepalived checks the real servers.
+     */
+    fwmark?: number;
     mode: Mode;
     realServers: { name: string; ip: string; port: number; weight: number }[];
     /**
@@ -36,22 +51,46 @@ export interface VirtualService {
 export const SORRY_SERVER_WEIGHT = 1;
 
 /**
- * The lab's virtual services: one per service port, each with every real server.
+ * The lab's virtual services: one per TCP port, then one per UDP port, each with every real
+ * server. The sorry server is nginx, so only the TCP services have it.
  * @param director the director whose table this is: the sorry server is its own nginx.
  */
 export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.director): VirtualService[] {
     const s = spec.service;
-    return s.ports.map((port) => ({
+    const common = { vip: s.vip, scheduler: s.scheduler, persistence: s.persistence, mode: s.mode };
+    // With a firewall mark, one service for every port, named after the first.
+    const tcpPorts = s.firewallMark !== undefined ? s.ports.slice(0, 1) : s.ports;
+    const tcp = tcpPorts.map((port) => ({
+        ...common,
         protocol: s.protocol,
-        vip: s.vip,
         port,
-        scheduler: s.scheduler,
-        persistence: s.persistence,
-        mode: s.mode,
+        ops: false,
+        ...(s.firewallMark !== undefined ? { fwmark: s.firewallMark } : {}),
         // Only NAT rewrites the destination port; DR and TUN deliver the packet as it came.
         realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port: s.mode === "nat" ? rs.port : port, weight: rs.weight })),
         ...(s.sorryServer ? { sorryServer: { ip: director.ip, port } } : {}),
     }));
+    // The UDP responder listens on the service's own port in every mode.
+    const udp = s.udpPorts.map((port) => ({
+        ...common,
+        protocol: "udp" as const,
+        port,
+        ops: s.ops,
+        realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port, weight: rs.weight })),
+    }));
+    return [...tcp, ...udp];
+}
+
+/** ipvsadm's option that names a virtual service: `-t VIP:PORT`, `-u VIP:PORT` or `-f MARK`. */
+export function serviceAddress(vs: VirtualService): string {
+    if (vs.fwmark !== undefined) return `-f ${vs.fwmark}`;
+    return `${vs.protocol === "tcp" ? "-t" : "-u"} ${vs.vip}:${vs.port}`;
+}
+
+/** How `ipvsadm -Ln` begins a virtual service's line: `TCP  VIP:PORT `, `UDP  VIP:PORT ` or `FWM  MARK `. */
+export function listedService(vs: VirtualService): string {
+    if (vs.fwmark !== undefined) return `FWM  ${vs.fwmark} `;
+    return `${vs.protocol.toUpperCase()}  ${vs.vip}:${vs.port} `;
 }
 
 /**
@@ -63,12 +102,14 @@ export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.dir
 export function renderIpvsRules(spec: LabSpec): string {
     const lines: string[] = [];
     for (const vs of virtualServices(spec)) {
-        const service = `${vs.protocol === "tcp" ? "-t" : "-u"} ${vs.vip}:${vs.port}`;
-        lines.push(`-A ${service} -s ${vs.scheduler}${vs.persistence > 0 ? ` -p ${vs.persistence}` : ""}`);
-        for (const rs of vs.realServers) lines.push(`-a ${service} -r ${rs.ip}:${rs.port} ${FORWARD_FLAG[vs.mode]} -w ${rs.weight}`);
-        if (vs.sorryServer && vs.realServers.every((rs) => rs.weight === 0)) {
-            lines.push(`-a ${service} -r ${vs.sorryServer.ip}:${vs.sorryServer.port} ${FORWARD_FLAG[vs.mode]} -w ${SORRY_SERVER_WEIGHT}`);
-        }
+        const service = serviceAddress(vs);
+        // In the order ipvsadm-save prints them, so the reconciler sees no difference in a table it made.
+        lines.push(`-A ${service} -s ${vs.scheduler}${vs.persistence > 0 ? ` -p ${vs.persistence}` : ""}${vs.ops ? " -o" : ""}`);
+        // A mark's destinations keep each packet's port: ipvsadm-save prints their port as 0.
+        const destination = (ip: string, port: number, weight: number) =>
+            `-a ${service} -r ${ip}:${vs.fwmark !== undefined ? 0 : port} ${FORWARD_FLAG[vs.mode]} -w ${weight}${TUNNEL_TYPE[vs.mode]}`;
+        for (const rs of vs.realServers) lines.push(destination(rs.ip, rs.port, rs.weight));
+        if (vs.sorryServer && vs.realServers.every((rs) => rs.weight === 0)) lines.push(destination(vs.sorryServer.ip, vs.sorryServer.port, SORRY_SERVER_WEIGHT));
     }
     return lines.join("\n") + "\n";
 }
@@ -85,7 +126,7 @@ export function ipvsRemoval(): string[] {
     return [
         // An empty rules file makes the reconciler delete every service it finds.
         `if [[ -x ${IPVS_APPLY} ]]; then ${IPVS_APPLY} /dev/null; fi`,
-        ...removeBootStep("lvs-lab-ipvs"),
+        ...removeBootStep(IPVS_BOOT_STEP),
         `rm -f ${IPVS_RULES_PATH} ${IPVS_APPLY}`,
     ];
 }
@@ -99,10 +140,11 @@ export function renderIpvsStep(spec: LabSpec, before: string[] = []): HostScript
     const create = script(`IPVS table for ${spec.service.vip} (${spec.service.mode})`, [
         ...before,
         ...install(PACKAGES.ipvsadm),
+        ...firewallMarkLines(spec),
         writeFile(IPVS_RULES_PATH, renderIpvsRules(spec)),
         writeFile(IPVS_APPLY, IPVS_APPLY_SCRIPT, "0755"),
         ...installBootStep({
-            name: "lvs-lab-ipvs",
+            name: IPVS_BOOT_STEP,
             description: "lvs-lab: load the IPVS table from " + IPVS_RULES_PATH,
             up: [`${IPVS_APPLY} ${IPVS_RULES_PATH}`],
             after: [`${DIRECTOR_BOOT_STEP}.service`],

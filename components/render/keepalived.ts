@@ -1,6 +1,7 @@
 import { DirectorSpec, HaSpec, HealthCheckSpec, LabSpec, directors } from "../config";
-import { VirtualService, virtualServices } from "./ipvs";
+import { VirtualService, listedService, serviceAddress, virtualServices } from "./ipvs";
 import { directorVip } from "./director";
+import { firewallMarkLines } from "./fwmark";
 import { HostScript, PACKAGES, install, script, writeFile } from "./shell";
 
 /** keepalived's configuration file. */
@@ -55,26 +56,33 @@ function block(head: string, body: string[], indent = ""): string[] {
     return [`${indent}${head} {`, ...body.map((l) => `${indent}    ${l}`), `${indent}}`];
 }
 
-/** keepalived's check of one real server, from the service's health-check settings. */
-function healthCheck(check: HealthCheckSpec): string[] {
+/**
+ * keepalived's check of one real server, from the service's health-check settings. A UDP
+ * service gets UDP_CHECK whatever the type: a datagram the responder must answer
+ * (`require_reply`), since without a reply only an ICMP error would fail it, and a server that
+ * is powered off sends none.
+ */
+function healthCheck(vs: VirtualService, check: HealthCheckSpec): string[] {
     const timing = [`connect_timeout ${check.timeout}`, `retry ${check.retries}`, `delay_before_retry ${check.retryDelay}`];
+    if (vs.protocol === "udp") return block("UDP_CHECK", [...timing, "require_reply"]);
     if (check.type === "tcp") return block("TCP_CHECK", timing);
     return block("HTTP_GET", [...block("url", [`path ${check.path}`, "status_code 200"]), ...timing]);
 }
 
 /** A `virtual_server` block: the same service model the ipvsadm path renders. */
 function virtualServer(vs: VirtualService, check: HealthCheckSpec): string[] {
-    return block(`virtual_server ${vs.vip} ${vs.port}`, [
+    return block(`virtual_server ${vs.fwmark !== undefined ? `fwmark ${vs.fwmark}` : `${vs.vip} ${vs.port}`}`, [
         `delay_loop ${check.interval}`,
         `lb_algo ${vs.scheduler}`,
         `lb_kind ${vs.mode.toUpperCase()}`,
         ...(vs.persistence > 0 ? [`persistence_timeout ${vs.persistence}`] : []),
         `protocol ${vs.protocol.toUpperCase()}`,
+        ...(vs.ops ? ["ops"] : []),
         // keepalived adds it when the live real servers' weights add up to less than its quorum
         // (1), and takes it out when they reach it again. Its forwarding method is the virtual
         // server's as read so far, so this comes after lb_kind.
         ...(vs.sorryServer ? [`sorry_server ${vs.sorryServer.ip} ${vs.sorryServer.port}`] : []),
-        ...vs.realServers.flatMap((rs) => block(`real_server ${rs.ip} ${rs.port}`, [`weight ${rs.weight}`, ...healthCheck(check)])),
+        ...vs.realServers.flatMap((rs) => block(`real_server ${rs.ip} ${rs.port}`, [`weight ${rs.weight}`, ...healthCheck(vs, check)])),
     ]);
 }
 
@@ -204,11 +212,11 @@ export function keepalivedRemoval(): string[] {
 export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: readonly string[]): HostScript {
     const ha = haOf(spec);
     const services = virtualServices(spec);
-    const protoFlag = spec.service.protocol === "tcp" ? "-t" : "-u";
-    const firstService = `${spec.service.vip}:${spec.service.ports[0]}`;
+    const firstService = listedService(services[0]);
     const create = script(`keepalived on ${director.name} for ${spec.service.vip} (${spec.service.mode})`, [
         ...before,
         ...install(PACKAGES.keepalived, PACKAGES.arping, PACKAGES.ipvsadm),
+        ...firewallMarkLines(spec),
         `conf_before=$(sha256sum ${KEEPALIVED_CONF} 2>/dev/null || true)`,
         writeFile(VRRP_NOTIFY, renderVrrpNotify(), "0755"),
         writeFile(VRRP_GUARD, renderVrrpGuard(spec, director), "0755"),
@@ -224,7 +232,7 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: 
         "fi",
         // keepalived fills the table a moment after it starts: wait for it, bounded.
         "for _ in $(seq 30); do",
-        `    [[ $(ipvsadm -Ln) == *'${firstService} '* ]] && break`,
+        `    [[ $(ipvsadm -Ln) == *'${firstService}'* ]] && break`,
         "    sleep 1",
         "done",
         `echo "vrrp ${VIP_INSTANCE} $(cat ${VRRP_STATE} 2>/dev/null || echo UNKNOWN)"`,
@@ -233,7 +241,7 @@ export function renderKeepalived(spec: LabSpec, director: DirectorSpec, before: 
     const del = script(`remove keepalived from ${director.name}`, [
         ...keepalivedRemoval(),
         // keepalived removes its addresses and virtual servers when it stops; these catch a killed one.
-        ...services.map((vs) => `ipvsadm -D ${protoFlag} ${vs.vip}:${vs.port} 2>/dev/null || true`),
+        ...services.map((vs) => `ipvsadm -D ${serviceAddress(vs)} 2>/dev/null || true`),
         ...vrrpInstances(spec, ha, director).map((i) => `ip addr del ${i.address} dev ${director.nic} 2>/dev/null || true`),
     ]);
     return { create, delete: del };

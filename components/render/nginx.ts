@@ -16,6 +16,9 @@ export const ENABLE_STOCK_SITE = `if [[ -e ${STOCK_SITE.available} && ! -e ${STO
 /** Lines that check nginx's configuration, then enable it and start it or make it reload. */
 export const NGINX_START = ["nginx -t -q", "lvs_enable nginx.service", "systemctl reload-or-restart nginx.service"];
 const DROP_IN = "/etc/systemd/system/nginx.service.d/lvs-lab.conf";
+/** The real server's self-signed certificate for the VIP, and its key (`service.tlsPorts`). */
+export const TLS_CERTIFICATE = "/etc/nginx/lvs-lab-tls.crt";
+const TLS_KEY = "/etc/nginx/lvs-lab-tls.key";
 
 /** Ports nginx listens on: the service ports, or the remapped port in NAT. */
 export function listenPorts(spec: LabSpec, rs: RealServerSpec): number[] {
@@ -44,7 +47,8 @@ export function renderNginxSite(spec: LabSpec, rs: RealServerSpec): string {
         `# lvs-lab: real server ${rs.name}`,
         ...upstream,
         "server {",
-        ...listenPorts(spec, rs).map((p) => `    listen ${p} default_server;`),
+        ...listenPorts(spec, rs).map((p) => `    listen ${p}${spec.service.tlsPorts.includes(p) ? " ssl" : ""} default_server;`),
+        ...(spec.service.tlsPorts.length ? [`    ssl_certificate ${TLS_CERTIFICATE};`, `    ssl_certificate_key ${TLS_KEY};`] : []),
         "    server_name _;",
         `    root ${WEB_ROOT};`,
         "    index index.html;",
@@ -79,9 +83,20 @@ export function renderNginx(spec: LabSpec, rs: RealServerSpec): HostScript {
               writeFile(DROP_IN, `[Unit]\nRequiresMountsFor=${WEB_ROOT}\nAfter=remote-fs.target`),
           ]
         : [`install -d -m 0755 ${WEB_ROOT}`, writeFile(`${WEB_ROOT}/index.html`, `this is ${rs.name}`), `lvs_remove ${DROP_IN}`];
+    // One certificate per real server, made once: a new one on every run would change nothing a client checks.
+    const tls = spec.service.tlsPorts.length
+        ? [
+              ...install(PACKAGES.openssl),
+              `if [[ ! -s ${TLS_KEY} || ! -s ${TLS_CERTIFICATE} ]]; then`,
+              `    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=${spec.service.vip}' -keyout ${TLS_KEY} -out ${TLS_CERTIFICATE} 2>/dev/null`,
+              `    chmod 0600 ${TLS_KEY}`,
+              "fi",
+          ]
+        : [`rm -f ${TLS_KEY} ${TLS_CERTIFICATE}`];
     const create = script(`nginx on ${rs.name}`, [
         ...install(PACKAGES.nginx),
         ...webRoot,
+        ...tls,
         writeFile(SITE, renderNginxSite(spec, rs)),
         DISABLE_STOCK_SITE,
         "lvs_systemd_reload",
@@ -89,6 +104,7 @@ export function renderNginx(spec: LabSpec, rs: RealServerSpec): HostScript {
     ]);
     const del = script(`remove nginx site from ${rs.name}`, [
         `lvs_remove ${SITE} ${DROP_IN}`,
+        `rm -f ${TLS_KEY} ${TLS_CERTIFICATE}`,
         ENABLE_STOCK_SITE,
         "lvs_systemd_reload",
         "if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi",

@@ -128,6 +128,9 @@ export const PACKAGES = {
     nfsClient: { provides: "mount.nfs", apt: "nfs-common", rpm: "nfs-utils" },
     keepalived: { provides: "keepalived", apt: "keepalived", rpm: "keepalived" },
     arping: { provides: "arping", apt: "iputils-arping", rpm: "iputils" },
+    python3: { provides: "python3", apt: "python3", rpm: "python3" },
+    nftables: { provides: "nft", apt: "nftables", rpm: "nftables" },
+    openssl: { provides: "openssl", apt: "openssl", rpm: "openssl" },
 } satisfies Record<string, Package>;
 
 /** Lines that install the packages that are missing. */

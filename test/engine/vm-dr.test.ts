@@ -296,6 +296,29 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(await split(40)).toEqual({ [rs1.name]: 10, [rs2.name]: 30 });
     });
 
+    it("firewall mark: ports 80 and 443 (TLS) as one service by the director's mark; with persistence the client stays on one real server across both", async () => {
+        const { director, client, service } = lab.spec;
+        for (const [key, value] of [["service.sorryServer", "false"], ["service.ports[1]", "443"], ["service.tlsPorts[0]", "443"], ["service.firewallMark", "1"], ["service.persistence", "300"]]) {
+            ok(await lab.pulumi(["config", "set", "--path", key, value]), `config set ${key}`);
+        }
+        // The director's table and its sorry step (off again), and each nginx (TLS on 443).
+        expect(await preview()).toEqual({ update: ["lab-director-service", "lab-director-sorry", "lab-nginx1-nginx", "lab-nginx2-nginx"] });
+        await up("firewall mark 1 for 80 and 443");
+        const table = (await lab.readOutputs()).ipvsTable as string;
+        expect(table).toMatch(/^FWM {2}1 wrr persistent 300\s*$/m);
+        expect(table).not.toMatch(/^TCP /m);
+        // A mark's destinations keep each packet's port (shown as 0).
+        for (const rs of lab.spec.realServers) expect(table).toMatch(new RegExp(`-> ${esc(rs.ip)}:0\\s+Route\\s+${rs.weight}\\s`));
+        expect(await sh(director, `nft list table ${render.FWMARK_TABLE}`)).toMatch(new RegExp(`ip daddr ${esc(service.vip)} tcp dport \\{ 80, 443 \\} meta mark set 0x0*1\\b`));
+        // The rules file reads back as ipvsadm-save prints the marked service: a second run changes nothing.
+        expect(await sh(director, `${render.IPVS_APPLY} ${render.IPVS_RULES_PATH}`)).toBe("");
+        // Four rounds of both ports from the client: one persistence entry for the mark, so one real server answers all eight.
+        const rounds = `for _ in 1 2 3 4; do for url in http://${service.vip}/ https://${service.vip}/; do curl -ksS -m 5 -o /dev/null -D - "$url" | tr -d '\\r' | sed -n 's/^${render.REAL_SERVER_HEADER}: //Ip'; done; done`;
+        expect(Object.values(tally(await sh(client, rounds)))).toEqual([8]);
+        // 443 is TLS, with each real server's self-signed certificate for the VIP.
+        expect(await sh(client, `curl -kvsS -m 5 -o /dev/null https://${service.vip}/ 2>&1 | grep -i 'subject:'`)).toContain(`CN=${service.vip}`);
+    });
+
     it("grown in place to the dr-tomcat and dr-nfs backends, `up` creates only the new machines and re-runs steps of the others, replacing nothing", async () => {
         const before = new Set(allHosts(lab.spec).map((h) => `lab-${h.name}`));
         lab.setConfig(tomcatAndNfs());
@@ -313,6 +336,9 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         console.log(`vm-dr grown in place, seconds from its start:\n${machineTimeline(spans(eventLog), added)}`);
         const v = await lab.readOutputs();
         expect(v.verification.realServers).toEqual({ nginx1: 10, nginx2: 10 });
+        // The stack has no firewall mark: the director's service step took the marking rules off.
+        expect(await sh(lab.spec.director, "nft list tables")).not.toContain(render.FWMARK_TABLE.split(" ")[1]);
+        expect(v.ipvsTable).toMatch(/^TCP {2}192\.168\.168\.100:80 /m);
         expect(Object.keys(v.verification.tomcats).sort()).toEqual(["tomcat1", "tomcat2"]);
         ok(await lab.pulumi(["preview", "--expect-no-changes"]), "no change after growing");
     });

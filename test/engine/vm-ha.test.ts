@@ -4,7 +4,7 @@ import * as r from "../../components/render";
 import { loadStackConfig } from "../stacks";
 import { HaLab, failedSince, madeSince } from "./haLab";
 import { ok } from "./harness";
-import { ProgramLab, clientSplit, serviceStats, testLabConfig, upProgramLab, updatedCount, waitUntil } from "./vmLab";
+import { ProgramLab, clientSplit, serviceStats, tally, testLabConfig, upProgramLab, updatedCount, waitUntil } from "./vmLab";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,6 +24,7 @@ describe("director HA with keepalived on real VMs", () => {
     const [d1, d2] = directors(spec);
     const [rs1, rs2] = spec.realServers;
     const vip = spec.service.vip;
+    const [udpPort] = spec.service.udpPorts;
     let lab: ProgramLab;
     let ha: HaLab;
     const sh = async (host: HostSpec, cmd: string) => ok(await lab.guests.sh(host, cmd, 120_000), `${host.name}: ${cmd}`).stdout;
@@ -35,11 +36,15 @@ describe("director HA with keepalived on real VMs", () => {
     afterAll(async () => lab?.teardown());
 
     it("one director takes the VIP over unicast VRRP; both hold the health-checked table; the ipvsadm path stays off", async () => {
-        expect(lab.outputs.verification).toEqual({ realServers: { nginx1: 10, nginx2: 10 } });
+        expect(lab.outputs.verification).toEqual({ realServers: { nginx1: 10, nginx2: 10 }, udp: { nginx1: 10, nginx2: 10 } });
         for (const d of [d1, d2]) {
             const table = await ha.table(d);
             expect(table).toMatch(new RegExp(`TCP\\s+${vip.replace(/\./g, "\\.")}:80 rr`));
-            for (const s of [rs1, rs2]) expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
+            expect(table).toMatch(new RegExp(`UDP\\s+${vip.replace(/\./g, "\\.")}:${udpPort} rr`));
+            for (const s of [rs1, rs2]) {
+                expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:80\\s+Route\\s+1`));
+                expect(table).toMatch(new RegExp(`-> ${s.ip.replace(/\./g, "\\.")}:${udpPort}\\s+Route\\s+1`));
+            }
             expect(await sh(d, "sysctl -n net.ipv4.vs.backup_only; test ! -e /etc/lvs-lab/ipvs.rules && echo no-ipvsadm-rules")).toBe("1\nno-ipvsadm-rules\n");
         }
         // nopreempt: both start BACKUP; the higher priority wins the first election.
@@ -92,6 +97,23 @@ describe("director HA with keepalived on real VMs", () => {
         const split = await verify();
         expect(split.nginx1 + split.nginx2).toBe(20);
         expect(Math.min(split.nginx1, split.nginx2)).toBeGreaterThanOrEqual(9);
+    });
+
+    it("UDP health check: a stopped responder leaves the UDP service only (UDP_CHECK needs a reply), and the client's datagrams go to the other; restarted, it comes back", async () => {
+        const inUdp = async () => (await ha.table(d1)).includes(`${rs1.ip}:${udpPort}`);
+        const askUdp = async () => r.parseVerification(await sh(spec.client, r.udpProbeLines(spec, 10, "new").join("\n")))[0].answers;
+        await sh(rs1, `systemctl stop ${r.UDP_RESPONDER_UNIT}`);
+        const stopped = Date.now();
+        await waitUntil(`${rs1.name} to leave ${d1.name}'s UDP service`, 60_000, async () => ((await inUdp()) ? undefined : true), 500);
+        console.log(`UDP health check: ${rs1.name} left the UDP service ${((Date.now() - stopped) / 1000).toFixed(1)} s after its responder stopped`);
+        // Its nginx still answers, so it stays in the TCP service.
+        expect(await ha.table(d1)).toContain(`${rs1.ip}:80`);
+        expect(await askUdp()).toEqual({ nginx2: 10 });
+        await sh(rs1, `systemctl start ${r.UDP_RESPONDER_UNIT}`);
+        await waitUntil(`${rs1.name} to rejoin ${d1.name}'s UDP service`, 60_000, async () => ((await inUdp()) ? true : undefined), 500);
+        const split = await askUdp();
+        expect(split.nginx1 + split.nginx2).toBe(10);
+        expect(Math.min(split.nginx1, split.nginx2)).toBeGreaterThanOrEqual(4);
     });
 
     it("sorry server: with every real server's nginx stopped the master's own nginx answers through the VIP; one back, and traffic returns to it", async () => {
@@ -251,6 +273,31 @@ describe("director HA with keepalived on real VMs", () => {
         await ha.waitForMaster(d1, 10_000);
     });
 
+    it("firewall mark through keepalived: ports 80 and 8080 as one `virtual_server fwmark`; with persistence one real server answers both; the mark removed, a service per port again", async () => {
+        const esc = (ip: string) => ip.replace(/\./g, "\\.");
+        await ha.applyConfig(["service.ports[1]", "8080"], ["service.firewallMark", "1"], ["service.persistence", "300"]);
+        for (const d of [d1, d2]) {
+            const table = await ha.table(d);
+            expect(table, d.name).toMatch(/^FWM {2}1 rr persistent 300\s*$/m);
+            expect(table, d.name).not.toMatch(/^TCP /m);
+            // keepalived names each real server with the first port, where it checks it.
+            for (const s of [rs1, rs2]) expect(table, d.name).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Route\\s`));
+            expect(await sh(d, `nft list table ${r.FWMARK_TABLE}`), d.name).toMatch(/tcp dport \{ 80, 8080 \} meta mark set 0x0*1\b/);
+        }
+        // Four rounds of both ports: one persistence entry for the mark, so one real server answers all eight.
+        const rounds = `for _ in 1 2 3 4; do for port in 80 8080; do curl -sS -m 5 -o /dev/null -D - http://${vip}:$port/ | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done; done`;
+        expect(Object.values(tally(await sh(spec.client, rounds)))).toEqual([8]);
+
+        for (const key of ["service.firewallMark", "service.persistence", "service.ports[1]"]) ok(await lab.pulumi(["config", "rm", "--path", key]), `config rm ${key}`);
+        ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 15 * 60_000), "pulumi up without the mark");
+        for (const d of [d1, d2]) {
+            const table = await ha.table(d);
+            expect(table, d.name).toMatch(new RegExp(`^TCP {2}${esc(vip)}:80 rr\\s*$`, "m"));
+            expect(table, d.name).not.toMatch(/^FWM /m);
+            expect(await sh(d, "nft list tables"), d.name).not.toContain(r.FWMARK_TABLE.split(" ")[1]);
+        }
+    });
+
     it("HA and the sorry server turned off through the program: the peer goes, the director's service step takes keepalived off and serves with ipvsadm, its sorry step takes nginx off", async () => {
         ok(await lab.pulumi(["config", "rm", "ha"]), "config rm ha");
         // Health checks run in keepalived: a lab without HA has none.
@@ -263,7 +310,15 @@ describe("director HA with keepalived on real VMs", () => {
         expect(up.stdout).not.toContain("Dial ");
         expect(up.stdout).toMatch(new RegExp(`${d2.name}-domain deleted`));
         expect(await sh(d1, "systemctl is-enabled keepalived || true; test -e /etc/keepalived/keepalived.conf || echo no-keepalived-conf; cat /etc/lvs-lab/ipvs.rules")).toBe(
-            ["disabled", "no-keepalived-conf", `-A -t ${vip}:80 -s rr`, ...[rs1, rs2].map((s) => `-a -t ${vip}:80 -r ${s.ip}:80 -g -w ${s === rs2 ? 3 : 1}`), ""].join("\n"),
+            [
+                "disabled",
+                "no-keepalived-conf",
+                `-A -t ${vip}:80 -s rr`,
+                ...[rs1, rs2].map((s) => `-a -t ${vip}:80 -r ${s.ip}:80 -g -w ${s === rs2 ? 3 : 1}`),
+                `-A -u ${vip}:${udpPort} -s rr`,
+                ...[rs1, rs2].map((s) => `-a -u ${vip}:${udpPort} -r ${s.ip}:${udpPort} -g -w ${s === rs2 ? 3 : 1}`),
+                "",
+            ].join("\n"),
         );
         expect(await sh(d1, `ip -o -4 addr show dev ${d1.nic} label ${d1.nic}:0`)).toContain(`${vip}/`);
         // nginx back to the image's state on the director: stopped, disabled, the stock site enabled, no sorry site.

@@ -87,7 +87,8 @@ describe("LVS-TUN through `pulumi up` of the program", () => {
 
     it("tunnels to every real server and the replies bypass the director", async () => {
         const { spec, guests, outputs } = lab;
-        expect(outputs.verification).toEqual({ realServers: { rs1: 10, rs2: 10 } });
+        // The program's verification asked both services: HTTP, and UDP with a socket per datagram.
+        expect(outputs.verification).toEqual({ realServers: { rs1: 10, rs2: 10 }, udp: { rs1: 10, rs2: 10 } });
         for (const s of spec.realServers) expect(outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Tunnel\\s+1`));
         expect(await clientSplit(lab, 20)).toEqual({ rs1: 10, rs2: 10 });
         const stats = await serviceStats(lab);
@@ -98,6 +99,27 @@ describe("LVS-TUN through `pulumi up` of the program", () => {
             const tunl = ok(await guests.sh(s, "ip -o -4 addr show dev tunl0; cat /sys/class/net/tunl0/statistics/rx_packets"), "tunl0").stdout;
             expect(tunl).toContain(`${spec.service.vip}/32`);
             expect(Number(tunl.trim().split("\n").pop())).toBeGreaterThan(0);
+        }
+    });
+
+    it("a UDP service with one-packet scheduling: one client socket's datagrams spread over the real servers, answered from the VIP", async () => {
+        const { spec, guests, outputs } = lab;
+        const [port] = spec.service.udpPorts;
+        const service = new RegExp(`^UDP\\s+${esc(spec.service.vip)}:${port} wrr ops\\s*$`, "m");
+        expect(outputs.ipvsTable).toMatch(service);
+        for (const s of spec.realServers) expect(outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:${port}\\s+Tunnel\\s+1`));
+        // One source port for all 20: without ops IPVS would keep them on the server it chose first.
+        // The probe takes only replies from the VIP, so each counted answer came back from the VIP.
+        const oneSocket = ok(await guests.sh(spec.client, r.udpProbeLines(spec, 20, "one").join("\n")), "UDP from one socket").stdout;
+        expect(r.parseVerification(oneSocket)[0].answers).toEqual({ rs1: 10, rs2: 10 });
+        // ops keeps no connection entry for them, so the director's table lists none.
+        expect(ok(await guests.sh(spec.director, `ipvsadm -Lnc | grep -c ' ${spec.service.vip}:${port} ' || true`), "connections").stdout.trim()).toBe("0");
+        // The table the reconciler made reads back as its rules file: a second run changes nothing.
+        expect(ok(await guests.sh(spec.director, `${r.IPVS_APPLY} ${r.IPVS_RULES_PATH}`), "reconciler again").stdout).toBe("");
+        // The responder answers on the server's own address too (where a health check asks).
+        for (const s of spec.realServers) {
+            const own = ok(await guests.sh(spec.client, r.udpAsk(s.ip, port, 1, "new").join("\n")), `${s.name} own address`).stdout;
+            expect(own.trim()).toBe(s.name);
         }
     });
 });

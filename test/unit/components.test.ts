@@ -168,7 +168,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
 
     it("runs every remote step after its guest's cloud-init wait, which follows the SSH wait", () => {
         const plans = planLab(spec, { verifyRequests: 20 });
-        expect(plans.flatMap((p) => p.steps)).toHaveLength(11);
+        expect(plans.flatMap((p) => p.steps)).toHaveLength(13);
         for (const { host, steps } of plans) {
             const m = `lab-${host.name}`;
             for (const step of steps) expect(waitsFor(`${m}-${step.name}`, `${m}-cloud-init`), `${m}-${step.name}`).toBe(true);
@@ -204,15 +204,15 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect(steps.length).toBeGreaterThan(0);
         for (const step of steps) {
             const conn = (step.wire as any).connection;
-            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|sorry|service|tools|verify)$/, "");
+            const machine = step.name.replace(/-(cloud-init|lvs|nginx|udp|tomcat|sorry|service|tools|verify)$/, "");
             expect((conn.value ?? conn).hostKey, step.name).toBe(`ssh-ed25519 AAAAmock ${machine}-host-key`);
         }
     });
 
     it("re-runs a step in place when its script or its machine changes: the command text names the machine, no triggers, no delete", () => {
         const steps = under("lab").filter((r) => r.type === "command:remote:Command");
-        // A cloud-init wait per machine; real servers lvs + nginx, tomcats one, the director lvs + sorry + service, the client tools + verify.
-        expect(steps.length).toBe(6 + 2 * 2 + 2 * 1 + 3 + 2);
+        // A cloud-init wait per machine; real servers lvs + nginx + udp, tomcats one, the director lvs + sorry + service, the client tools + verify.
+        expect(steps.length).toBe(6 + 2 * 3 + 2 * 1 + 3 + 2);
         // What each step runs: its planned script, or its guest's cloud-init wait.
         const scripts = new Map<string, string>();
         for (const { host, steps: planned } of planLab(spec, { verifyRequests: 20 })) {
@@ -222,7 +222,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
         expect([...scripts.keys()].sort()).toEqual(steps.map((s) => s.name).sort());
         for (const step of steps) {
             const wire = step.wire as any;
-            const machine = step.name.replace(/-(cloud-init|lvs|nginx|tomcat|sorry|service|tools|verify)$/, "");
+            const machine = step.name.replace(/-(cloud-init|lvs|nginx|udp|tomcat|sorry|service|tools|verify)$/, "");
             // The whole script is in the command's text: a changed script changes the text, an update that runs it again.
             expect(wire.create, step.name).toBe(`${machineLine(`${machine}-domain-id`)}\n${asRoot(scripts.get(step.name)!)}`);
             // A change of what the step sets never replaces it (the command SDK's own replaceOnChanges names only triggers).

@@ -150,6 +150,27 @@ const breakers: Record<string, Breaker> = {
         raw.service.protocol = "udp";
         return gave("udp", "service.protocol", "udp", ["service.protocol"]);
     },
+    firewallMarkInNat: (raw, pick) => {
+        if (mode(raw) !== "nat") return undefined;
+        raw.service.firewallMark = 1 + pick;
+        return fault("firewallMarkInNat", "service.firewallMark", ["service.firewallMark"], ["service.mode"]);
+    },
+    tlsPortNotAServicePort: (raw, pick) => {
+        if (mode(raw) === "nat" || raw.service.sorryServer) return undefined;
+        const port = choose([8443, 444, 9443], pick);
+        raw.service.tlsPorts = [port];
+        return gave("tlsPortNotAServicePort", "service.tlsPorts[0]", port, ["service.tlsPorts"], ["service.ports"]);
+    },
+    udpPortTwice: (raw, pick) => {
+        const port = choose([53, 5300, 80], pick);
+        raw.service.udpPorts = [port, 5301, port];
+        return gave("udpPortTwice", "service.udpPorts", port, ["service.udpPorts"]);
+    },
+    opsWithoutUdp: (raw) => {
+        raw.service.ops = true;
+        raw.service.udpPorts = [];
+        return fault("opsWithoutUdp", "service.ops", ["service.ops", "service.udpPorts"]);
+    },
     missingImage: (raw, pick) => {
         raw.image.source = `/srv/missing-${pick}.qcow2`;
         return gave("missingImage", "image.source", raw.image.source, ["image.source"]);

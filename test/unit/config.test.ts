@@ -50,7 +50,7 @@ describe("defaults", () => {
         expect(spec.director.mac).toBe("52:54:00:a8:a8:32");
         expect(spec.realServers[0]).toMatchObject({ weight: 1, port: 80, gateway: "192.168.168.1", vcpus: 1, memoryMiB: 512 });
         expect(spec.service).toEqual({
-            vip: "192.168.168.100", protocol: "tcp", ports: [80], mode: "dr", scheduler: "rr", persistence: 0, sorryServer: false,
+            vip: "192.168.168.100", protocol: "tcp", ports: [80], tlsPorts: [], udpPorts: [], ops: false, mode: "dr", scheduler: "rr", persistence: 0, sorryServer: false,
             healthCheck: { type: "http", path: "/", interval: 2, timeout: 2, retries: 1, retryDelay: 1 },
         });
         expect(spec.ha).toBeUndefined();
@@ -192,7 +192,7 @@ describe("exact messages", () => {
         const raw = base();
         raw.service.sheduler = "rr";
         expect(() => parseLabConfig(raw)).toThrow(
-            "service.sheduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck, sorryServer\n    fix: npm run lab -- config rm --path service.sheduler",
+            "service.sheduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, firewallMark, tlsPorts, udpPorts, ops, mode, scheduler, persistence, healthCheck, sorryServer\n    fix: npm run lab -- config rm --path service.sheduler",
         );
     });
 
@@ -473,14 +473,14 @@ describe("the schema's issues (schemaIssues) and what it accepts of a failing co
         raw.servce = 1;
         raw.service.zzzzzzzzzz = 1;
         expect(issuesOf(raw).map((i) => `${i.path}: ${i.message}`)).toEqual([
-            "service.zzzzzzzzzz: is not a key of service; its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck, sorryServer",
+            "service.zzzzzzzzzz: is not a key of service; its keys are vip, protocol, ports, firewallMark, tlsPorts, udpPorts, ops, mode, scheduler, persistence, healthCheck, sorryServer",
             "servce: is not a key of the lvs-lab config (did you mean service?); its keys are network, libvirt, image, machines, sshUser, service, director, ha, realServers, tomcats, nfs, client",
         ]);
     });
 
     it("keeps every valid value with its default, and leaves out each invalid one and what has the wrong shape", () => {
         const service = rawLabConfig.shape.service;
-        expect(salvage(service, { vip: "10.0.0.1", ports: [80, 0], scheduler: 7 })).toEqual({ vip: "10.0.0.1", ports: [80, undefined], protocol: "tcp", mode: "dr", persistence: 0, sorryServer: false });
+        expect(salvage(service, { vip: "10.0.0.1", ports: [80, 0], scheduler: 7 })).toEqual({ vip: "10.0.0.1", ports: [80, undefined], tlsPorts: [], udpPorts: [], ops: false, protocol: "tcp", mode: "dr", persistence: 0, sorryServer: false });
         expect(Object.keys(salvage(service, { vip: "nope" }) as object)).not.toContain("vip");
         for (const wrongShape of ["text", null, [1], 5]) expect(salvage(service, wrongShape), JSON.stringify(wrongShape)).toBeUndefined();
         expect(salvage(rawLabConfig.shape.realServers, { name: "a" })).toBeUndefined();
@@ -687,7 +687,7 @@ describe("fixes that work as printed", () => {
         const raw = base();
         raw.service.shceduler = "wrr";
         expect(() => parseLabConfig(raw)).toThrow(
-            "service.shceduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, mode, scheduler, persistence, healthCheck, sorryServer\n" +
+            "service.shceduler: is not a key of service (did you mean scheduler?); its keys are vip, protocol, ports, firewallMark, tlsPorts, udpPorts, ops, mode, scheduler, persistence, healthCheck, sorryServer\n" +
                 "    fix: npm run lab -- config rm --path service.shceduler",
         );
         expect(fixed(raw).service).toEqual({ vip: "192.168.168.100", ports: [80], mode: "dr", scheduler: "wrr" });
@@ -778,7 +778,40 @@ describe("values that cannot deploy are rejected", () => {
     });
 
     it("UDP, which nginx on the real servers does not serve", () => {
-        expect(message((raw) => (raw.service.protocol = "udp"))).toEqual(["service.protocol: must be tcp: nginx on the real servers listens on TCP only; got \"udp\""]);
+        expect(message((raw) => (raw.service.protocol = "udp"))).toEqual(["service.protocol: must be tcp: nginx on the real servers listens on TCP only; list UDP ports in service.udpPorts; got \"udp\""]);
+    });
+
+    it("a firewall mark in NAT, and TLS ports that nginx could not serve as TLS", () => {
+        expect(message((raw) => (raw.service.firewallMark = 1), "nat")).toEqual([
+            "service.firewallMark: in NAT the director rewrites every service port to the real server's one port (realServers[].port), so a mark that groups ports has nothing to keep apart; use DR or TUN, or remove service.firewallMark",
+        ]);
+        expect(message((raw) => Object.assign(raw.service, { ports: [80, 443], tlsPorts: [8443, 80, 443, 443] }))).toEqual([
+            "service.tlsPorts: lists a port twice: service.tlsPorts[3] is 443 again, like service.tlsPorts[2]",
+            "service.tlsPorts[1]: is the first of service.ports, which the client's verification asks over plain HTTP; list a plain port first in service.ports; got 80",
+            "service.tlsPorts[0]: must be one of service.ports (80, 443): nginx serves TLS only on a service port; got 8443",
+        ]);
+        expect(message((raw) => Object.assign(raw.service, { ports: [80, 443], tlsPorts: [443], sorryServer: true }))).toEqual([
+            "service.tlsPorts[0]: the sorry server (service.sorryServer) answers plain HTTP on every service port, so no port can be TLS; got 443",
+        ]);
+        expect(message((raw) => Object.assign(raw.service, { tlsPorts: [80] }), "nat")).toEqual([
+            "service.tlsPorts[0]: in NAT nginx on the real servers listens on one port for every service port, so none can be TLS alone; use DR or TUN; got 80",
+        ]);
+        const raw = structuredClone(loadStackConfig("tun")) as any;
+        Object.assign(raw.service, { ports: [80, 443], tlsPorts: [443], firewallMark: 4294967295 });
+        expect(parseLabConfig(raw).service).toMatchObject({ ports: [80, 443], tlsPorts: [443], firewallMark: 4294967295 });
+    });
+
+    it("a UDP port twice, and one-packet scheduling without a UDP service", () => {
+        expect(message((raw) => (raw.service.udpPorts = [53, 5300, 53]))).toEqual([
+            "service.udpPorts: lists a port twice: service.udpPorts[2] is 53 again, like service.udpPorts[0]; each port is one IPVS UDP service",
+        ]);
+        expect(message((raw) => (raw.service.ops = true))).toEqual([
+            "service.ops: one-packet scheduling applies to UDP services, and service.udpPorts lists none; list a UDP port in service.udpPorts or remove service.ops",
+        ]);
+        // A UDP port may be a TCP port too (two services), even sshd's: sshd listens on TCP only.
+        const raw = structuredClone(loadStackConfig("dr-tomcat")) as any;
+        raw.service.udpPorts = [80, 22];
+        expect(parseLabConfig(raw).service.udpPorts).toEqual([80, 22]);
     });
 
     it("sshd's port where nginx would listen on it", () => {

@@ -67,7 +67,18 @@ describe.each(stackNames())("the %s stack's diagram", (stack) => {
             expect(nodeLine(diagram, hostNode(host))).toContain(host.ip);
         }
         expect(nodeLine(diagram, replies)).toContain(spec.client.ip);
-        expect(nodeLine(diagram, VIP_NODE)).toContain(`VIP ${vip}`);
+        expect(nodeLine(diagram, VIP_NODE)).toContain(`VIP ${vip}<br/>tcp/${spec.service.ports.join(",")}`);
+        // The UDP services, from the tun stack (one-packet) and the ha stack, and none elsewhere.
+        const udp = ({ tun: "<br/>udp/5300 one-packet", ha: "<br/>udp/5300" } as Record<string, string>)[stack];
+        if (udp) expect(nodeLine(diagram, VIP_NODE)).toContain(`/80${udp}`);
+        else expect(nodeLine(diagram, VIP_NODE)).not.toContain("udp/");
+        expect(nodeLine(diagram, VIP_NODE)).not.toContain("fwmark");
+        // A mark, and the TLS ports, as a stack would set them.
+        const marked = specOf(stack);
+        if (marked.service.mode !== "nat") {
+            const s = { ...marked, service: { ...marked.service, ports: [80, 443], tlsPorts: [443], firewallMark: 3 } };
+            expect(nodeLine(topologyDiagram(s), VIP_NODE)).toContain("<br/>tcp/80,443(tls) fwmark 3");
+        }
         for (const d of directors(spec)) {
             expect(nodeLine(diagram, hostNode(d))).toContain(`${d.name} · director<br/>${d.ip}<br/>VIP on ${d.nic}:0`);
             expect(nodeLine(diagram, hostNode(d))).toContain(`IPVS ${scheduler} · LVS-${mode.toUpperCase()}`);

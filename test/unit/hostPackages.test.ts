@@ -227,7 +227,8 @@ function which(cmd: string): string | undefined {
 }
 
 const table = readTable(readFileSync(TABLE, "utf8"));
-const named = new Set(table.map((r) => r.what));
+/** What the table names: each line's command or path, and for a path into a bin directory its command too (the code runs that very file). */
+const named = new Set(table.flatMap((r) => [r.what, ...(/^\/(usr\/)?s?bin\/[^/]+$/.test(r.what) ? [r.what.replace(/^.*\//, "")] : [])]));
 
 describe("host packages (tools/host-packages.txt)", () => {
     it("names every command the project's host scripts, tests and providers run", () => {

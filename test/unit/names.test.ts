@@ -40,10 +40,13 @@ const before: Record<string, string[]> = JSON.parse(readFileSync(join(__dirname,
 
 /**
  * The resources a stack's lab has gained since the fixture was recorded: each director's sorry
- * step. They had no old name, so the `<host>-<what>` alias every resource under a host carries
- * names nothing for them.
+ * step and each real server's UDP step. They had no old name, so the `<host>-<what>` alias every
+ * resource under a host carries names nothing for them.
  */
-const added = (stack: string) => directors(parseLabConfig(loadStackConfig(stack))).map((d) => `lab-${d.name}-sorry`);
+const added = (stack: string) => {
+    const spec = parseLabConfig(loadStackConfig(stack));
+    return [...directors(spec).map((d) => `lab-${d.name}-sorry`), ...spec.realServers.map((rs) => `lab-${rs.name}-udp`)];
+};
 
 const byStack: Record<string, Registered[]> = {};
 let cluster: typeof import("../../components/lab");

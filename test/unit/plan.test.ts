@@ -27,10 +27,11 @@ describe("planLab: each host's steps and the order between hosts", () => {
         }
     });
 
-    it("starts the director's service only after every real server's nginx, and verifies after it", () => {
+    it("starts the director's service only after every real server's nginx and UDP responder, and verifies after it", () => {
         const spec = parseLabConfig(loadStackConfig("dr-tomcat"));
         const plans = plan(spec);
-        expect(stepOf(plans, "director", "service").after).toEqual([{ host: "nginx1", step: "nginx" }, { host: "nginx2", step: "nginx" }]);
+        expect(plans.find((p) => p.host.name === "nginx1")!.steps.map((s) => s.name)).toEqual(["lvs", "nginx", "udp"]);
+        expect(stepOf(plans, "director", "service").after).toEqual([{ host: "nginx1", step: "udp" }, { host: "nginx2", step: "udp" }]);
         expect(stepOf(plans, "nginx1", "nginx").after).toEqual([{ host: "tomcat1", step: "tomcat" }, { host: "tomcat2", step: "tomcat" }]);
         expect(stepOf(plans, "client", "verify").after).toEqual([{ host: "director", step: "service" }]);
     });

@@ -1,4 +1,4 @@
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
@@ -363,11 +363,24 @@ describe("IPVS rules", () => {
             raw.realServers[0].weight = 3;
         });
         expect(r.renderIpvsRules(tcp)).toContain("-A -t 172.25.8.100:80 -s wrr -p 60\n");
-        // Validation accepts only TCP until the real servers answer UDP; the renderer follows the spec.
-        const s = { ...tcp, service: { ...tcp.service, protocol: "udp" as const } };
-        expect(r.renderIpvsRules(s)).toBe(
-            ["-A -u 172.25.8.100:80 -s wrr -p 60", "-a -u 172.25.8.100:80 -r 172.25.8.3:80 -i -w 3", "-a -u 172.25.8.100:80 -r 172.25.8.4:80 -i -w 1", ""].join("\n"),
-        );
+        const udp = spec("tun", (raw) => {
+            raw.service.persistence = 60;
+            raw.service.udpPorts = [5300, 53];
+            raw.service.ops = false;
+            raw.realServers[0].weight = 3;
+        });
+        expect(r.renderIpvsRules(udp).split("\n").filter((l) => l.includes(" -u "))).toEqual([
+            "-A -u 172.25.8.100:5300 -s wrr -p 60",
+            "-a -u 172.25.8.100:5300 -r 172.25.8.3:5300 -i -w 3 --tun-type ipip",
+            "-a -u 172.25.8.100:5300 -r 172.25.8.4:5300 -i -w 1 --tun-type ipip",
+            "-A -u 172.25.8.100:53 -s wrr -p 60",
+            "-a -u 172.25.8.100:53 -r 172.25.8.3:53 -i -w 3 --tun-type ipip",
+            "-a -u 172.25.8.100:53 -r 172.25.8.4:53 -i -w 1 --tun-type ipip",
+        ]);
+        // One-packet scheduling after persistence, as ipvsadm-save prints it; the TCP service has none.
+        const ops = spec("tun", (raw) => (raw.service.persistence = 60));
+        expect(r.renderIpvsRules(ops)).toContain("-A -t 172.25.8.100:80 -s wrr -p 60\n-a");
+        expect(r.renderIpvsRules(ops)).toContain("-A -u 172.25.8.100:5300 -s wrr -p 60 -o\n-a -u 172.25.8.100:5300 -r 172.25.8.3:5300 -i -w 1 --tun-type ipip\n");
     });
 
     it("NAT masquerades and may remap the port; several ports make several services", () => {
@@ -506,12 +519,16 @@ describe("reconciler (lvs-lab-ipvs-apply) against a recording ipvsadm", () => {
     // The sorry server on the ipvsadm path, as the director's table goes through it: each mode's
     // stack with the key set (NAT with a remapped real server, whose port the sorry server keeps).
     it.each([
-        ["default", "-t 192.168.168.100:80", "192.168.168.10:80 -g", "192.168.168.20:80 -g", "192.168.168.50:80 -g"],
-        ["nat", "-t 172.25.7.100:80", "172.25.7.3:80 -m", "172.25.7.4:8080 -m", "172.25.7.2:80 -m"],
-        ["tun", "-t 172.25.8.100:80", "172.25.8.3:80 -i", "172.25.8.4:80 -i", "172.25.8.2:80 -i"],
-    ])("%s: every weight 0 adds the director's own address at weight 1; a weight back takes it out again", (stack, service, rs1, rs2, sorry) => {
+        // The last column: what ipvsadm-save prints after a destination's weight (a tunnel's type).
+        ["default", "-t 192.168.168.100:80", "192.168.168.10:80 -g", "192.168.168.20:80 -g", "192.168.168.50:80 -g", ""],
+        ["nat", "-t 172.25.7.100:80", "172.25.7.3:80 -m", "172.25.7.4:8080 -m", "172.25.7.2:80 -m", ""],
+        ["tun", "-t 172.25.8.100:80", "172.25.8.3:80 -i", "172.25.8.4:80 -i", "172.25.8.2:80 -i", " --tun-type ipip"],
+    ])("%s: every weight 0 adds the director's own address at weight 1; a weight back takes it out again", (stack, service, rs1, rs2, sorry, tail) => {
         const rulesWith = (weights: number[], sorryServer = true) => r.renderIpvsRules(spec(stack, (raw) => {
             raw.service.sorryServer = sorryServer;
+            // The TCP services only: the UDP ones have no sorry server ("UDP services" below).
+            raw.service.udpPorts = [];
+            delete raw.service.ops;
             if (stack === "nat") raw.realServers[1].port = 8080;
             raw.realServers.forEach((rs: any, i: number) => (rs.weight = weights[i]));
         }));
@@ -519,11 +536,11 @@ describe("reconciler (lvs-lab-ipvs-apply) against a recording ipvsadm", () => {
         // Set while the real servers serve, the key changes nothing in the table.
         expect(apply(rulesWith([1, 1], false), serving)).toEqual([]);
         const allOut = rulesWith([0, 0]);
-        expectCalls(apply(serving, allOut), [`-e ${service} -r ${rs1} -w 0`, `-e ${service} -r ${rs2} -w 0`, `-a ${service} -r ${sorry} -w 1`]);
+        expectCalls(apply(serving, allOut), [`-e ${service} -r ${rs1} -w 0${tail}`, `-e ${service} -r ${rs2} -w 0${tail}`, `-a ${service} -r ${sorry} -w 1${tail}`]);
         expect(apply(allOut, allOut)).toEqual([]);
-        expectCalls(apply(allOut, rulesWith([2, 0])), [`-e ${service} -r ${rs1} -w 2`, `-d ${service} -r ${sorry.split(" ")[0]}`]);
+        expectCalls(apply(allOut, rulesWith([2, 0])), [`-e ${service} -r ${rs1} -w 2${tail}`, `-d ${service} -r ${sorry.split(" ")[0]}`]);
         // Without the key every weight 0 leaves the service with no server to send to.
-        expect(apply(rulesWith([1, 1], false), rulesWith([0, 0], false)).sort()).toEqual([`-e ${service} -r ${rs1} -w 0`, `-e ${service} -r ${rs2} -w 0`]);
+        expect(apply(rulesWith([1, 1], false), rulesWith([0, 0], false)).sort()).toEqual([`-e ${service} -r ${rs1} -w 0${tail}`, `-e ${service} -r ${rs2} -w 0${tail}`]);
     });
 
     it("several ports: a sorry server in each service, on that service's port", () => {
@@ -555,6 +572,8 @@ describe("sorry server (service.sorryServer)", () => {
         const s = sorryOn(stack, (raw) => {
             withHa(raw);
             raw.service.ports = [80, 8080];
+            raw.service.udpPorts = [];
+            delete raw.service.ops;
         });
         for (const d of directors(s)) {
             const blocks = virtualServerBlocks(r.renderKeepalivedConf(s, d));
@@ -760,7 +779,7 @@ describe("request loop", () => {
         expect(r.parseRequestLoop("  1000 nginx1  \nnoise 1000 nginx2\n1000 nginx2 extra\n1200 error\n")).toEqual([{ atMs: 1000, server: "nginx1" }, { atMs: 1200 }]);
         expect(r.summariseRequestLoop([])).toEqual({ requests: 0, failed: 0, outageSeconds: 0 });
         expect(r.summariseRequestLoop(r.parseRequestLoop("1000 error\n1200 nginx1\n1400 nginx2\n"))).toEqual({ requests: 3, failed: 1, outageSeconds: 0 });
-        expect(r.parseVerification("# probe /\n  nginx1 3  \nx nginx2 4\nnginx2 4 x\n")).toEqual([{ nginx1: 3 }]);
+        expect(r.parseVerification("# probe /\n  nginx1 3  \nx nginx2 4\nnginx2 4 x\n")).toEqual([{ target: "/", answers: { nginx1: 3 } }]);
     });
 
     it("with a log and a stop file: logs each line as it goes and ends when the stop file appears", () => {
@@ -819,10 +838,169 @@ describe("client verification", () => {
     });
 
     it("parses the probe output per probe", () => {
-        expect(r.parseVerification("# probe http://v/\nnginx1 5\nnginx2 5\n# probe http://v/index.jsp\ntomcat1 7\ntomcat2 3\n")).toEqual([
-            { nginx1: 5, nginx2: 5 },
-            { tomcat1: 7, tomcat2: 3 },
+        expect(r.parseVerification("# probe http://v/\nnginx1 5\nnginx2 5\n# probe http://v/index.jsp\ntomcat1 7\ntomcat2 3\n# probe udp://v:53 (one socket)\nnginx1 2\n")).toEqual([
+            { target: "http://v/", answers: { nginx1: 5, nginx2: 5 } },
+            { target: "http://v/index.jsp", answers: { tomcat1: 7, tomcat2: 3 } },
+            { target: "udp://v:53", answers: { nginx1: 2 } },
         ]);
+    });
+
+    it("with UDP ports: probes the first over UDP after the page, and counts those answers apart, wherever that probe is", () => {
+        const tun = spec("tun");
+        const verify = r.renderVerification(tun, 20).create;
+        expect(verify).toContain("# lvs-lab: verify the lab through the VIP (rs1, rs2)");
+        expect(verify.indexOf("echo '# probe http://172.25.8.100:80/'")).toBeLessThan(verify.indexOf("echo '# probe udp://172.25.8.100:5300 (a socket per datagram)'"));
+        expect(verify).toContain(`python3 - 172.25.8.100 5300 20 new <<'${r.FILE_EOF}' | sort | uniq -c | awk '{ print $2, $1 }'\n${r.UDP_ASK_SCRIPT}${r.FILE_EOF}\n`);
+        expect(r.renderClient(tun).create).toContain("lvs_install python3 python3 python3");
+        expect(r.renderClient(spec("default")).create).not.toContain("python3");
+        expect(r.verificationOf(tun, "# probe http://v/\nrs1 10\nrs2 10\n# probe udp://v:5300 (a socket per datagram)\nrs1 9\nerror 1\n")).toEqual({
+            realServers: { rs1: 10, rs2: 10 }, udp: { rs1: 9, error: 1 },
+        });
+        const tomcat = spec("dr-tomcat", (raw) => (raw.service.udpPorts = [53]));
+        expect(r.verificationOf(tomcat, "# probe http://v/\nnginx1 1\n# probe udp://v:53\nnginx2 2\n# probe http://v/index.jsp\ntomcat1 3\n")).toEqual({
+            realServers: { nginx1: 1 }, udp: { nginx2: 2 }, tomcats: { tomcat1: 3 },
+        });
+        expect(r.renderVerification(spec("default"), 20).create).not.toContain("udp://");
+        expect(() => r.udpProbeLines(spec("default"), 3, "one")).toThrow("udpProbeLines needs a port in service.udpPorts");
+    });
+});
+
+describe("firewall-mark services (service.firewallMark) and TLS ports (service.tlsPorts)", () => {
+    const marked = (stack: string, edit: (raw: any) => void = () => {}) => spec(stack, (raw) => {
+        Object.assign(raw.service, { ports: [80, 443], tlsPorts: [443], firewallMark: 7, persistence: 300 });
+        edit(raw);
+    });
+
+    it("ipvsadm: one -f service for every port, each destination's port 0, as ipvsadm-save prints them; the UDP services stay apart", () => {
+        const rules = r.renderIpvsRules(marked("tun"));
+        expect(rules.split("\n").filter((l) => / -f /.test(l))).toEqual([
+            "-A -f 7 -s wrr -p 300",
+            "-a -f 7 -r 172.25.8.3:0 -i -w 1 --tun-type ipip",
+            "-a -f 7 -r 172.25.8.4:0 -i -w 1 --tun-type ipip",
+        ]);
+        expect(rules).not.toContain("-t ");
+        expect(rules).toContain("-A -u 172.25.8.100:5300 -s wrr -p 300 -o\n");
+        // The sorry server too keeps the packet's port.
+        const allOut = r.renderIpvsRules(marked("default", (raw) => {
+            raw.service.tlsPorts = [];
+            raw.service.sorryServer = true;
+            for (const rs of raw.realServers) rs.weight = 0;
+        }));
+        expect(allOut).toContain("-a -f 7 -r 192.168.168.50:0 -g -w 1\n");
+    });
+
+    it("the director marks the VIP's TCP ports in prerouting, at boot before the table, and takes the rules off without a mark", () => {
+        const s = marked("default");
+        expect(r.renderFirewallMarkRules(s).split("\n").slice(1)).toEqual([
+            "table ip lvs_lab_fwmark",
+            "delete table ip lvs_lab_fwmark",
+            "table ip lvs_lab_fwmark {",
+            "    chain prerouting {",
+            "        type filter hook prerouting priority mangle; policy accept;",
+            "        ip daddr 192.168.168.100 tcp dport { 80, 443 } meta mark set 7",
+            "    }",
+            "}",
+        ]);
+        const step = r.renderIpvsStep(s).create;
+        expect(step).toContain("lvs_install nft nftables nftables\n");
+        expect(step).toContain("Before=lvs-lab-ipvs.service keepalived.service");
+        expect(step.indexOf("/usr/local/sbin/lvs-lab-fwmark\n")).toBeLessThan(step.indexOf("lvs_write /etc/lvs-lab/ipvs.rules"));
+        const plain = r.renderIpvsStep(spec("default")).create;
+        expect(plain).toContain("if [[ -e /etc/lvs-lab/fwmark.nft ]]; then\n    nft delete table ip lvs_lab_fwmark 2>/dev/null || true\n");
+        expect(plain).not.toContain("lvs_write /etc/lvs-lab/fwmark.nft");
+    });
+
+    it("keepalived: virtual_server fwmark, its real servers checked on the first port; the step marks too and waits for FWM", () => {
+        const s = marked("ha", (raw) => (raw.service.udpPorts = []));
+        const conf = r.renderKeepalivedConf(s, s.director);
+        expect(conf).toContain("virtual_server fwmark 7 {\n    delay_loop 2\n    lb_algo rr\n    lb_kind DR\n    persistence_timeout 300\n    protocol TCP\n    real_server 192.168.169.10 80 {");
+        expect(conf).not.toContain("virtual_server 192.168.169.100");
+        const step = r.renderKeepalived(s, s.director, []);
+        expect(step.create).toContain("meta mark set 7");
+        expect(step.create).toContain("    [[ $(ipvsadm -Ln) == *'FWM  7 '* ]] && break");
+        expect(step.delete).toContain("ipvsadm -D -f 7 2>/dev/null || true");
+    });
+
+    it("nginx: the TLS ports listen with ssl and the real server's certificate, made once for the VIP; without TLS ports both files go", () => {
+        const s = marked("default");
+        const site = r.renderNginxSite(s, s.realServers[0]);
+        expect(site).toContain("    listen 80 default_server;\n    listen 443 ssl default_server;\n    ssl_certificate /etc/nginx/lvs-lab-tls.crt;\n    ssl_certificate_key /etc/nginx/lvs-lab-tls.key;\n");
+        const create = r.renderNginx(s, s.realServers[0]).create;
+        expect(create).toContain("if [[ ! -s /etc/nginx/lvs-lab-tls.key || ! -s /etc/nginx/lvs-lab-tls.crt ]]; then\n    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=192.168.168.100'");
+        expect(create.indexOf("openssl req")).toBeLessThan(create.indexOf("lvs_write /etc/nginx/conf.d/lvs-lab.conf"));
+        const plain = spec("default");
+        expect(r.renderNginxSite(plain, plain.realServers[0])).not.toContain("ssl");
+        expect(r.renderNginx(plain, plain.realServers[0]).create).toContain("rm -f /etc/nginx/lvs-lab-tls.key /etc/nginx/lvs-lab-tls.crt\n");
+    });
+});
+
+describe("UDP services", () => {
+    it("the responder answers each datagram with its name, and the probe counts who answered, with a socket per datagram or one for all", async () => {
+        // Both programs for real, on loopback: the responder on a free port, the probe asking it.
+        const dir = mkdtempSync(join(tmpdir(), "lvs-lab-udp-"));
+        writeFileSync(join(dir, "responder.py"), r.UDP_RESPONDER_SCRIPT);
+        const port = 20000 + (process.pid % 20000);
+        const responder = spawn("/usr/bin/python3", [join(dir, "responder.py"), "rs7", `${port},${port + 1}`, "127.0.0.1"], { stdio: ["ignore", "pipe", "inherit"] });
+        try {
+            await new Promise<void>((resolve, reject) => {
+                responder.stdout!.once("data", () => resolve());
+                responder.once("exit", (code) => reject(new Error(`the responder exited with ${code}`)));
+            });
+            const ask = (p: number, count: number, sockets: string) => execFileSync("/usr/bin/python3", ["-", "127.0.0.1", String(p), String(count), sockets], { input: r.UDP_ASK_SCRIPT, encoding: "utf8" });
+            expect(ask(port, 3, "new")).toBe("rs7\nrs7\nrs7\n");
+            expect(ask(port + 1, 3, "one")).toBe("rs7\nrs7\nrs7\n");
+            // A port the responder does not answer on: no reply within 3 s is an error.
+            expect(ask(port + 2, 1, "new")).toBe("error\n");
+        } finally {
+            responder.kill();
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("every real server runs the responder on its own address and, in DR and TUN, the VIP; NAT only its own", () => {
+        const tun = spec("tun");
+        expect(r.udpResponderAddresses(tun, tun.realServers[0])).toEqual(["172.25.8.3", "172.25.8.100"]);
+        expect(r.renderUdpResponderUnit(tun, tun.realServers[1])).toContain("ExecStart=/usr/bin/python3 /usr/local/lib/lvs-lab/udp-responder.py rs2 5300 172.25.8.4 172.25.8.100\n");
+        const nat = spec("nat", (raw) => (raw.service.udpPorts = [53, 5300]));
+        expect(r.renderUdpResponderUnit(nat, nat.realServers[0])).toContain("ExecStart=/usr/bin/python3 /usr/local/lib/lvs-lab/udp-responder.py rs1 53,5300 172.25.7.3\n");
+        // After the real server's boot step, which puts the VIP in place.
+        expect(r.renderUdpResponderUnit(tun, tun.realServers[0])).toMatch(/^After=network-online\.target lvs-lab-realserver\.service$/m);
+    });
+
+    it("the step installs and (re)starts the responder with ports, and takes it off without", () => {
+        const tun = spec("tun");
+        const on = r.renderUdpResponder(tun, tun.realServers[0]).create;
+        expect(on).toContain("# lvs-lab: UDP responder on rs1 (5300)");
+        expect(on).toContain(`lvs_write /usr/local/lib/lvs-lab/udp-responder.py 0644 <<'${r.FILE_EOF}'\n${r.UDP_RESPONDER_SCRIPT}${r.FILE_EOF}`);
+        expect(on).toMatch(/then\n    systemctl restart lvs-lab-udp-responder\.service\nfi\n/);
+        const off = r.renderUdpResponder(spec("default"), spec("default").realServers[0]);
+        expect(off.create).toContain("# lvs-lab: no UDP responder on nginx1");
+        expect(off.create).toContain("lvs_remove /etc/systemd/system/lvs-lab-udp-responder.service /usr/local/lib/lvs-lab/udp-responder.py");
+        expect(off.create).not.toContain("systemctl restart");
+        expect(off.delete.split("\n").slice(-5)).toEqual(off.create.split("\n").slice(-5));
+    });
+
+    it("ipvsadm and keepalived: UDP services after the TCP ones, one-packet scheduling on UDP only, UDP_CHECK that needs a reply, no sorry server", () => {
+        const ha = spec("ha", (raw) => {
+            raw.service.ops = true;
+            raw.service.sorryServer = true;
+        });
+        const services = r.virtualServices(ha);
+        expect(services.map((vs) => [vs.protocol, vs.port, vs.ops, vs.sorryServer !== undefined])).toEqual([["tcp", 80, false, true], ["udp", 5300, true, false]]);
+        const conf = r.renderKeepalivedConf(ha, ha.director);
+        const udp = conf.slice(conf.indexOf("virtual_server 192.168.169.100 5300 {"));
+        expect(udp).toContain("    protocol UDP\n    ops\n    real_server 192.168.169.10 5300 {");
+        expect(udp).toContain("        UDP_CHECK {\n            connect_timeout 2\n            retry 1\n            delay_before_retry 1\n            require_reply\n        }");
+        expect(udp).not.toContain("sorry_server");
+        expect(conf.slice(0, conf.indexOf("virtual_server 192.168.169.100 5300 {"))).not.toContain("ops\n");
+        // ipvsadm: every weight 0 puts the sorry server in the TCP service only.
+        const allOut = r.renderIpvsRules(spec("tun", (raw) => {
+            raw.service.sorryServer = true;
+            for (const rs of raw.realServers) rs.weight = 0;
+        }));
+        expect(allOut.split("\n").filter((l) => l.includes("172.25.8.2:"))).toEqual(["-a -t 172.25.8.100:80 -r 172.25.8.2:80 -i -w 1 --tun-type ipip"]);
+        const removal = r.renderKeepalived(ha, ha.director, []).delete;
+        expect(removal).toContain("ipvsadm -D -t 192.168.169.100:80 2>/dev/null || true\nipvsadm -D -u 192.168.169.100:5300 2>/dev/null || true");
     });
 });
 
