@@ -801,6 +801,12 @@ describe("values that cannot deploy are rejected", () => {
         expect(parseLabConfig(raw).service).toMatchObject({ ports: [80, 443], tlsPorts: [443], firewallMark: 4294967295 });
     });
 
+    it("an image URL of another scheme, even with http:// later in it", () => {
+        for (const source of ["ftp://mirror.example/x.qcow2", "ftp://mirror.example/http://x.qcow2"]) {
+            expect(message((raw) => (raw.image.source = source))).toEqual([`image.source: must be a local path or an http(s) URL of a qcow2 image; got "${source}"`]);
+        }
+    });
+
     it("a UDP port twice, and one-packet scheduling without a UDP service", () => {
         expect(message((raw) => (raw.service.udpPorts = [53, 5300, 53]))).toEqual([
             "service.udpPorts: lists a port twice: service.udpPorts[2] is 53 again, like service.udpPorts[0]; each port is one IPVS UDP service",

@@ -132,6 +132,49 @@ describe.each(stackNames())("the %s stack's diagram", (stack) => {
     });
 });
 
+describe("what the config adds to the diagram", () => {
+    const edited = (stack: string, edit: (raw: any) => void) => {
+        const raw = structuredClone(loadStackConfig(stack)) as any;
+        edit(raw);
+        return parseLabConfig(raw);
+    };
+
+    it("NAT: a real server whose port is remapped shows it after its address; the others show the address alone", () => {
+        const spec = edited("nat", (raw) => (raw.realServers[1].port = 8080));
+        const diagram = topologyDiagram(spec);
+        const [rs1, rs2] = spec.realServers;
+        expect(nodeLine(diagram, hostNode(rs1))).toContain(`<br/>${rs1.ip}<br/>`);
+        expect(nodeLine(diagram, hostNode(rs2))).toContain(`<br/>${rs2.ip}:8080<br/>`);
+    });
+
+    it("persistence: the VIP shows its timeout, and nothing without one", () => {
+        expect(nodeLine(topologyDiagram(edited("default", (raw) => (raw.service.persistence = 300))), VIP_NODE)).toContain("<br/>persistence 300 s");
+        expect(nodeLine(topologyDiagram(specOf("default")), VIP_NODE)).not.toContain("persistence");
+    });
+
+    it("HA: the VRRP edge names connection sync only while it is on", () => {
+        const vrrpEdge = (spec: LabSpec) => edges(topologyDiagram(spec), hostNode(spec.director), "<-->", hostNode(spec.ha!.peers[0]))[0];
+        expect(vrrpEdge(specOf("ha"))).toContain("VRRP unicast, router id 51, connection sync");
+        expect(vrrpEdge(edited("ha", (raw) => (raw.ha.syncConnections = false)))).not.toContain("connection sync");
+    });
+
+    it("NFS: an edge to the NFS server only from a real server that mounts an export", () => {
+        const spec = edited("dr-nfs", (raw) => delete raw.realServers[1].nfsExport);
+        const diagram = topologyDiagram(spec);
+        const [web1, web2] = spec.realServers;
+        expect(edges(diagram, hostNode(web1), "-->", hostNode(spec.nfs!))).toHaveLength(1);
+        expect(edges(diagram, hostNode(web2), "-->", hostNode(spec.nfs!))).toEqual([]);
+    });
+
+    it("no comments unless given: the summary is the only comment", () => {
+        const spec = specOf("default");
+        const comments = linesOf(topologyDiagram(spec)).filter((l) => l.startsWith("%%"));
+        expect(comments).toEqual([`%% LVS-DR, scheduler rr, network ${spec.network.bridge} ${spec.network.cidr}`]);
+        // A given comment comes first, as a `%%` line of its own.
+        expect(linesOf(topologyDiagram(spec, ["from here"])).filter((l) => l.startsWith("%%"))).toEqual(["%% from here", comments[0]]);
+    });
+});
+
 it("a weight change is one changed line of the diagram", () => {
     const spec = specOf("dr-tomcat");
     const reweighted: LabSpec = { ...spec, realServers: spec.realServers.map((rs, i) => (i === 1 ? { ...rs, weight: 3 } : rs)) };
