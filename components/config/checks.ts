@@ -268,14 +268,14 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
     // A firewall mark and TLS: DR and TUN real servers answer on every service port as it came;
     // TLS on a service port other than the first, which the verification asks over HTTP.
     if (c.service?.firewallMark !== undefined && mode === "nat") {
-        add("service.firewallMark", `in NAT the director rewrites every service port to the real server's one port (realServers[].port), so a mark that groups ports has nothing to keep apart; use DR or TUN, or remove service.firewallMark`, [rmFix("service.firewallMark")]);
+        add("service.firewallMark", "in NAT the lab's real servers answer every service port on one port (realServers[].port), and a mark's destinations keep each packet's port, where nginx there does not listen; use DR or TUN, or remove service.firewallMark", [rmFix("service.firewallMark")]);
     }
     const tlsPorts = c.service?.tlsPorts ?? [];
     reportRepeats("service.tlsPorts", tlsPorts, "a port", "");
     tlsPorts.forEach((p, i) => {
         const key = `service.tlsPorts[${i}]`;
         if (p === undefined) return;
-        if (mode === "nat") add(key, `in NAT nginx on the real servers listens on one port for every service port, so none can be TLS alone; use DR or TUN; got ${p}`, [rmFix(key)]);
+        if (mode === "nat") add(key, `in NAT nginx on the real servers listens on one port for every service port, which serves plain HTTP or TLS, not both; use DR or TUN; got ${p}`, [rmFix(key)]);
         else if (!finalPorts.includes(p)) add(key, `must be one of service.ports (${finalPorts.join(", ")}): nginx serves TLS only on a service port; got ${p}`, [rmFix(key)]);
         else if (p === finalPorts[0]) add(key, `is the first of service.ports, which the client's verification asks over plain HTTP; list a plain port first in service.ports; got ${p}`, [rmFix(key)]);
         else if (c.service?.sorryServer === true) add(key, `the sorry server (service.sorryServer) answers plain HTTP on every service port, so no port can be TLS; got ${p}`, [rmFix(key)]);

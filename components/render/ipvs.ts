@@ -30,6 +30,8 @@ export interface VirtualService {
     persistence: number;
     /** One-packet scheduling (UDP services with `service.ops`): every datagram is scheduled on its own. */
     ops: boolean;
+    /** nginx serves this port over TLS (`service.tlsPorts`), so an HTTP check must speak TLS. */
+    tls: boolean;
     /**
      * The firewall mark that makes this one service of every TCP port (`service.firewallMark`);
      * `port` is then the first port, where keepalived checks the real servers.
@@ -65,6 +67,7 @@ export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.dir
         protocol: s.protocol,
         port,
         ops: false,
+        tls: s.tlsPorts.includes(port),
         ...(s.firewallMark !== undefined ? { fwmark: s.firewallMark } : {}),
         // Only NAT rewrites the destination port; DR and TUN deliver the packet as it came.
         realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port: s.mode === "nat" ? rs.port : port, weight: rs.weight })),
@@ -76,6 +79,7 @@ export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.dir
         protocol: "udp" as const,
         port,
         ops: s.ops,
+        tls: false,
         realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port, weight: rs.weight })),
     }));
     return [...tcp, ...udp];

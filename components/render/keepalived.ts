@@ -66,7 +66,8 @@ function healthCheck(vs: VirtualService, check: HealthCheckSpec): string[] {
     const timing = [`connect_timeout ${check.timeout}`, `retry ${check.retries}`, `delay_before_retry ${check.retryDelay}`];
     if (vs.protocol === "udp") return block("UDP_CHECK", [...timing, "require_reply"]);
     if (check.type === "tcp") return block("TCP_CHECK", timing);
-    return block("HTTP_GET", [...block("url", [`path ${check.path}`, "status_code 200"]), ...timing]);
+    // A TLS port answers plain HTTP with 400: its check is HTTP over TLS.
+    return block(vs.tls ? "SSL_GET" : "HTTP_GET", [...block("url", [`path ${check.path}`, "status_code 200"]), ...timing]);
 }
 
 /** A `virtual_server` block: the same service model the ipvsadm path renders. */

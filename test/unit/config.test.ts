@@ -783,7 +783,7 @@ describe("values that cannot deploy are rejected", () => {
 
     it("a firewall mark in NAT, and TLS ports that nginx could not serve as TLS", () => {
         expect(message((raw) => (raw.service.firewallMark = 1), "nat")).toEqual([
-            "service.firewallMark: in NAT the director rewrites every service port to the real server's one port (realServers[].port), so a mark that groups ports has nothing to keep apart; use DR or TUN, or remove service.firewallMark",
+            "service.firewallMark: in NAT the lab's real servers answer every service port on one port (realServers[].port), and a mark's destinations keep each packet's port, where nginx there does not listen; use DR or TUN, or remove service.firewallMark",
         ]);
         expect(message((raw) => Object.assign(raw.service, { ports: [80, 443], tlsPorts: [8443, 80, 443, 443] }))).toEqual([
             "service.tlsPorts: lists a port twice: service.tlsPorts[3] is 443 again, like service.tlsPorts[2]",
@@ -794,7 +794,7 @@ describe("values that cannot deploy are rejected", () => {
             "service.tlsPorts[0]: the sorry server (service.sorryServer) answers plain HTTP on every service port, so no port can be TLS; got 443",
         ]);
         expect(message((raw) => Object.assign(raw.service, { tlsPorts: [80] }), "nat")).toEqual([
-            "service.tlsPorts[0]: in NAT nginx on the real servers listens on one port for every service port, so none can be TLS alone; use DR or TUN; got 80",
+            "service.tlsPorts[0]: in NAT nginx on the real servers listens on one port for every service port, which serves plain HTTP or TLS, not both; use DR or TUN; got 80",
         ]);
         const raw = structuredClone(loadStackConfig("tun")) as any;
         Object.assign(raw.service, { ports: [80, 443], tlsPorts: [443], firewallMark: 4294967295 });

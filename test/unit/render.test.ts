@@ -921,6 +921,16 @@ describe("firewall-mark services (service.firewallMark) and TLS ports (service.t
         expect(step.delete).toContain("ipvsadm -D -f 7 2>/dev/null || true");
     });
 
+    it("keepalived: without a mark, the TLS port's virtual_server checks with SSL_GET, the plain one with HTTP_GET", () => {
+        const s = marked("ha", (raw) => delete raw.service.firewallMark);
+        const conf = r.renderKeepalivedConf(s, s.director);
+        const block = (port: number) => conf.slice(conf.indexOf(`virtual_server 192.168.169.100 ${port} {`)).split(/\n\}\n/)[0];
+        expect(block(443)).toContain("        SSL_GET {\n            url {\n                path /\n                status_code 200");
+        expect(block(443)).not.toContain("HTTP_GET");
+        expect(block(80)).toContain("        HTTP_GET {");
+        expect(block(80)).not.toContain("SSL_GET");
+    });
+
     it("nginx: the TLS ports listen with ssl and the real server's certificate, made once for the VIP; without TLS ports both files go", () => {
         const s = marked("default");
         const site = r.renderNginxSite(s, s.realServers[0]);
