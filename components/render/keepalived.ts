@@ -63,11 +63,18 @@ function block(head: string, body: string[], indent = ""): string[] {
  * is powered off sends none.
  */
 function healthCheck(vs: VirtualService, check: HealthCheckSpec): string[] {
-    const timing = [`connect_timeout ${check.timeout}`, `retry ${check.retries}`, `delay_before_retry ${check.retryDelay}`];
+    // A mark's real servers have no port (keepalived clears one, and --config-test fails on
+    // the warning), so the check names the port it asks: the first, plain HTTP.
+    const timing = [...(vs.fwmark !== undefined ? [`connect_port ${vs.port}`] : []), `connect_timeout ${check.timeout}`, `retry ${check.retries}`, `delay_before_retry ${check.retryDelay}`];
     if (vs.protocol === "udp") return block("UDP_CHECK", [...timing, "require_reply"]);
     if (check.type === "tcp") return block("TCP_CHECK", timing);
     // A TLS port answers plain HTTP with 400: its check is HTTP over TLS.
     return block(vs.tls ? "SSL_GET" : "HTTP_GET", [...block("url", [`path ${check.path}`, "status_code 200"]), ...timing]);
+}
+
+/** A real or sorry server as keepalived names it: its address and port, or for a mark its address alone. */
+function address(vs: VirtualService, server: { ip: string; port: number }): string {
+    return vs.fwmark !== undefined ? server.ip : `${server.ip} ${server.port}`;
 }
 
 /** A `virtual_server` block: the same service model the ipvsadm path renders. */
@@ -77,13 +84,14 @@ function virtualServer(vs: VirtualService, check: HealthCheckSpec): string[] {
         `lb_algo ${vs.scheduler}`,
         `lb_kind ${vs.mode.toUpperCase()}`,
         ...(vs.persistence > 0 ? [`persistence_timeout ${vs.persistence}`] : []),
-        `protocol ${vs.protocol.toUpperCase()}`,
+        // A mark names packets of any protocol: keepalived ignores (and warns about) one given.
+        ...(vs.fwmark !== undefined ? [] : [`protocol ${vs.protocol.toUpperCase()}`]),
         ...(vs.ops ? ["ops"] : []),
         // keepalived adds it when the live real servers' weights add up to less than its quorum
         // (1), and takes it out when they reach it again. Its forwarding method is the virtual
         // server's as read so far, so this comes after lb_kind.
-        ...(vs.sorryServer ? [`sorry_server ${vs.sorryServer.ip} ${vs.sorryServer.port}`] : []),
-        ...vs.realServers.flatMap((rs) => block(`real_server ${rs.ip} ${rs.port}`, [`weight ${rs.weight}`, ...healthCheck(vs, check)])),
+        ...(vs.sorryServer ? [`sorry_server ${address(vs, vs.sorryServer)}`] : []),
+        ...vs.realServers.flatMap((rs) => block(`real_server ${address(vs, rs)}`, [`weight ${rs.weight}`, ...healthCheck(vs, check)])),
     ]);
 }
 

@@ -280,8 +280,8 @@ describe("director HA with keepalived on real VMs", () => {
             const table = await ha.table(d);
             expect(table, d.name).toMatch(/^FWM {2}1 rr persistent 300\s*$/m);
             expect(table, d.name).not.toMatch(/^TCP /m);
-            // keepalived names each real server with the first port, where it checks it.
-            for (const s of [rs1, rs2]) expect(table, d.name).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Route\\s`));
+            // A mark's real servers have no port: each packet keeps its own.
+            for (const s of [rs1, rs2]) expect(table, d.name).toMatch(new RegExp(`-> ${esc(s.ip)}:0\\s+Route\\s`));
             expect(await sh(d, `nft list table ${r.FWMARK_TABLE}`), d.name).toMatch(/tcp dport \{ 80, 8080 \} meta mark set 0x0*1\b/);
         }
         // Four rounds of both ports: one persistence entry for the mark, so one real server answers all eight.

@@ -913,7 +913,11 @@ describe("firewall-mark services (service.firewallMark) and TLS ports (service.t
     it("keepalived: virtual_server fwmark, its real servers checked on the first port; the step marks too and waits for FWM", () => {
         const s = marked("ha", (raw) => (raw.service.udpPorts = []));
         const conf = r.renderKeepalivedConf(s, s.director);
-        expect(conf).toContain("virtual_server fwmark 7 {\n    delay_loop 2\n    lb_algo rr\n    lb_kind DR\n    persistence_timeout 300\n    protocol TCP\n    real_server 192.168.169.10 80 {");
+        // No protocol and no real-server port: keepalived warns about either, and --config-test fails on the warning.
+        expect(conf).toContain("virtual_server fwmark 7 {\n    delay_loop 2\n    lb_algo rr\n    lb_kind DR\n    persistence_timeout 300\n    real_server 192.168.169.10 {\n        weight 1\n        HTTP_GET {");
+        expect(conf).toContain("            connect_port 80\n            connect_timeout 2\n");
+        const sorry = r.renderKeepalivedConf(marked("ha", (raw) => Object.assign(raw.service, { udpPorts: [], tlsPorts: [], sorryServer: true })), s.director);
+        expect(sorry).toContain(`    sorry_server ${s.director.ip}\n`);
         expect(conf).not.toContain("virtual_server 192.168.169.100");
         const step = r.renderKeepalived(s, s.director, []);
         expect(step.create).toContain("meta mark set 7");
