@@ -1,7 +1,7 @@
 import { LabSpec, directors } from "../config";
 import { REAL_SERVER_HEADER } from "./nginx";
 import { BACKEND_HEADER } from "./tomcat";
-import { FILE_EOF, HostScript, PACKAGES, install, nothingToUndo, script } from "./shell";
+import { HostScript, PACKAGES, heredoc, install, nothingToUndo, script } from "./shell";
 import { UDP_ASK_SCRIPT } from "./udp";
 
 /** The client's tools: curl, and python3 for the UDP probe. Nothing else to undo. */
@@ -58,7 +58,7 @@ export function udpProbeLines(spec: LabSpec, requests: number, sockets: "new" | 
     if (port === undefined) throw new Error("udpProbeLines needs a port in service.udpPorts");
     return [
         `echo '# probe ${UDP_TARGET}${spec.service.vip}:${port} (${sockets === "new" ? "a socket per datagram" : "one socket"})'`,
-        ...udpAsk(spec.service.vip, port, requests, sockets, `| ${COUNT_ANSWERS}`),
+        udpAsk(spec.service.vip, port, requests, sockets, `| ${COUNT_ANSWERS}`),
     ];
 }
 
@@ -68,9 +68,8 @@ export function udpProbeLines(spec: LabSpec, requests: number, sockets: "new" | 
  * @param sockets as `udpProbeLines`.
  * @param pipe what the output goes through, e.g. "| sort"; "" for none.
  */
-export function udpAsk(address: string, port: number, requests: number, sockets: "new" | "one", pipe = ""): string[] {
-    if (UDP_ASK_SCRIPT.split("\n").includes(FILE_EOF)) throw new Error(`the UDP probe contains the heredoc terminator ${FILE_EOF}`);
-    return [`python3 - ${address} ${port} ${requests} ${sockets} <<'${FILE_EOF}'${pipe ? ` ${pipe}` : ""}`, UDP_ASK_SCRIPT.trimEnd(), FILE_EOF];
+export function udpAsk(address: string, port: number, requests: number, sockets: "new" | "one", pipe = ""): string {
+    return heredoc(`python3 - ${address} ${port} ${requests} ${sockets}`, UDP_ASK_SCRIPT, "the UDP probe", pipe);
 }
 
 /** Options of a request loop. */

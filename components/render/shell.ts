@@ -106,9 +106,21 @@ export function nothingToUndo(what: string): string {
  * @param mode octal file mode.
  */
 export function writeFile(path: string, content: string, mode = "0644"): string {
-    const text = content.endsWith("\n") ? content : `${content}\n`;
-    if (text.split("\n").includes(FILE_EOF)) throw new Error(`file ${path} contains the heredoc terminator ${FILE_EOF}`);
-    return `lvs_write ${path} ${mode} <<'${FILE_EOF}'\n${text}${FILE_EOF}`;
+    return heredoc(`lvs_write ${path} ${mode}`, content, `file ${path}`);
+}
+
+/**
+ * A command fed `body` on its stdin by a quoted heredoc (no expansion), ended by `FILE_EOF`.
+ * @param command the command line that reads the body.
+ * @param body the text; a trailing newline is added when missing.
+ * @param what what the body is, for the error when it holds the terminator.
+ * @param pipe what the command's output goes through, e.g. "| sort"; "" for none.
+ * @internal
+ */
+export function heredoc(command: string, body: string, what: string, pipe = ""): string {
+    const text = body.endsWith("\n") ? body : `${body}\n`;
+    if (text.split("\n").includes(FILE_EOF)) throw new Error(`${what} contains the heredoc terminator ${FILE_EOF}`);
+    return `${command} <<'${FILE_EOF}'${pipe ? ` ${pipe}` : ""}\n${text}${FILE_EOF}`;
 }
 
 /** A package the scripts install when the command (or absolute path) it provides is missing. */

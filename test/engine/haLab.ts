@@ -34,11 +34,25 @@ export class HaLab {
      */
     async waitForMaster(d: DirectorSpec, timeoutMs = 60_000, down: DirectorSpec[] = []): Promise<void> {
         const others = directors(this.spec).filter((x) => x.name !== d.name && !down.some((o) => o.name === x.name));
-        await waitUntil(`${d.name} to be the only director holding the VIP`, timeoutMs, async () => {
-            if ((await this.vrrpState(d)) !== "MASTER" || !(await this.holdsVip(d))) return undefined;
-            for (const other of others) if (await this.holdsVip(other)) return undefined;
-            return true;
-        });
+        try {
+            await waitUntil(`${d.name} to be the only director holding the VIP`, timeoutMs, async () => {
+                if ((await this.vrrpState(d)) !== "MASTER" || !(await this.holdsVip(d))) return undefined;
+                for (const other of others) if (await this.holdsVip(other)) return undefined;
+                return true;
+            });
+        } catch (e) {
+            throw new Error(`${(e as Error).message}\n${await this.vrrpReport([d, ...others])}`);
+        }
+    }
+
+    /** What a failed wait for a master needs to be explained: each director's state, addresses and keepalived's last words. */
+    async vrrpReport(ds: DirectorSpec[]): Promise<string> {
+        const parts: string[] = [];
+        for (const d of ds) {
+            const out = await this.lab.guests.sh(d, `cat ${r.VRRP_STATE} 2>/dev/null; ip -o -4 addr show dev ${d.nic}; journalctl -u keepalived -n 40 -o short-precise --no-pager`, 30_000);
+            parts.push(`--- ${d.name} (exit ${out.code}):\n${out.stdout}${out.stderr}`);
+        }
+        return parts.join("\n");
     }
 
     /** Each director's journal cursor, to read later only what was logged after it. */

@@ -202,6 +202,7 @@ describe("director HA with keepalived on real VMs", () => {
         expect(updatedCount(ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 15 * 60_000), "pulumi up back to VRRPv2").stdout)).toBe(2);
         for (const d of [d1, d2]) expect(await sh(d, `grep -E 'vrrp_version|advert_int|auth_type' ${r.KEEPALIVED_CONF}`)).toBe("    vrrp_version 2\n    advert_int 1\n        auth_type PASS\n");
         const again = await ha.oneMaster();
+        console.log(`back at VRRPv2: ${again.name} is master`);
         expect((await ha.advertsReceived(again.name === d1.name ? d2 : d1, 4, 50)).v3).toBe(0);
         // The cases after this one start from d2 as master, as the power-off left it.
         if (again.name !== d2.name) {

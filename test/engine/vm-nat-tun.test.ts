@@ -118,7 +118,7 @@ describe("LVS-TUN through `pulumi up` of the program", () => {
         expect(ok(await guests.sh(spec.director, `${r.IPVS_APPLY} ${r.IPVS_RULES_PATH}`), "reconciler again").stdout).toBe("");
         // The responder answers on the server's own address too (where a health check asks).
         for (const s of spec.realServers) {
-            const own = ok(await guests.sh(spec.client, r.udpAsk(s.ip, port, 1, "new").join("\n")), `${s.name} own address`).stdout;
+            const own = ok(await guests.sh(spec.client, r.udpAsk(s.ip, port, 1, "new")), `${s.name} own address`).stdout;
             expect(own.trim()).toBe(s.name);
         }
     });
