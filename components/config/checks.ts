@@ -281,6 +281,15 @@ export function semanticIssues(c: LooseConfig, suggest: Suggester): ConfigIssue[
         else if (c.service?.sorryServer === true) add(key, `the sorry server (service.sorryServer) answers plain HTTP on every service port, so no port can be TLS; got ${p}`, [rmFix(key)]);
     });
 
+    // Dual stack: DR only, where a real server needs the VIP on lo and nothing else; TCP ports
+    // served by IPVS per port, as the mark's nftables table is IPv4's.
+    if (c.network?.ipv6Cidr !== undefined && mode !== "dr") {
+        add("network.ipv6Cidr", `the lab's IPv6 services run in DR only: in ${MODE} the real servers would need ${mode === "nat" ? "IPv6 routes back through the director" : "IPv6-in-IPv6 tunnels"}, which the lab does not set up; use service.mode dr or remove network.ipv6Cidr`, [rmFix("network.ipv6Cidr")]);
+    }
+    if (c.network?.ipv6Cidr !== undefined && c.service?.firewallMark !== undefined) {
+        add("service.firewallMark", "marks IPv4 packets only (an nftables ip table), and network.ipv6Cidr adds IPv6 services; remove service.firewallMark or network.ipv6Cidr", [rmFix("service.firewallMark")]);
+    }
+
     // UDP services: each port once; one-packet scheduling only where there is one.
     const udpPorts = c.service?.udpPorts ?? [];
     reportRepeats("service.udpPorts", udpPorts, "a port", "; each port is one IPVS UDP service");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isIpv4, parseCidr, reservedOverlap, toInt, unusableMac } from "./ipv4";
+import { ipv6CidrProblem } from "./ipv6";
 
 /**
  * The stack config's schema: the one place each key's meaning (`.describe()`), type, limits and
@@ -154,6 +155,13 @@ const cidr = z.string()
     })
     .register(labMeta, { expected: `an IPv4 network in CIDR form such as 192.168.168.0/24, prefix /${MIN_PREFIX} to /${MAX_PREFIX}`, type: "IPv4 network", example: "192.168.168.0/24" });
 
+const ipv6Cidr = z.string()
+    .superRefine((s, ctx) => {
+        const problem = ipv6CidrProblem(s);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .register(labMeta, { expected: "a unique local IPv6 network with the prefix /64, such as fd00:25:8::/64", type: "IPv6 network", example: "fd00:25:8::/64" });
+
 /** Fields every machine shares. */
 const host = z.object({
     name: hostName.describe("Host name of the VM; its libvirt domain is `lvs-<network.name>-<name>`."),
@@ -204,6 +212,8 @@ export const rawLabConfig = z.object({
         gateway: ipv4.optional()
             .describe("The segment's gateway: libvirt gives the bridge the network's first host address, so only that address is accepted.")
             .register(labMeta, { derivedDefault: "first host address of `network.cidr`" }),
+        ipv6Cidr: ipv6Cidr.optional()
+            .describe("Dual stack (DR): the directors, real servers and client also get an address in this /64, after their IPv4 host number (172.25.8.11 in a /24 is `<prefix>::11`), and the TCP services answer on an IPv6 VIP made the same way. Absent: IPv4 only."),
     }).strict().describe("The lab's network."),
     libvirt: z.object({
         uri: pattern(/^[a-z][a-z0-9+.-]*:\/\/\S*$/, "a libvirt connection URI such as qemu:///system", "URI", "qemu:///system")

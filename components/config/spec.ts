@@ -27,6 +27,8 @@ export interface HostSpec {
     nic: string;
     /** Default gateway of this machine. */
     gateway: string;
+    /** The machine's IPv6 address in `network.ipv6`, when the lab is dual stack. */
+    ip6?: string;
     vcpus: number;
     memoryMiB: number;
     /** The libvirt domain: `lvs-<network.name>-<name>`, unique per lab on one host. */
@@ -89,6 +91,8 @@ export interface HaSpec {
 /** The virtual service (`service`; see the schema for each key). */
 export interface ServiceSpec {
     vip: string;
+    /** The IPv6 VIP, when the lab is dual stack: the TCP services answer on it too. */
+    vip6?: string;
     /** The protocol of `ports`: always `tcp` (the schema accepts nothing else). */
     protocol: "tcp";
     ports: number[];
@@ -120,6 +124,8 @@ export interface LabSpec {
         libvirtName: string;
         /** Linux bridge name, `lvs-<name>`, at most 15 characters. */
         bridge: string;
+        /** The IPv6 segment (`network.ipv6Cidr`), when the lab is dual stack. */
+        ipv6?: { cidr: string; prefix: number };
     };
     libvirt: {
         uri: string;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Allocator } from "./allocate";
 import { ConfigFix, PathSegment, formatKeyPath, rmFix, setFix } from "./fix";
 import { Cidr, formatCidr, isIpv4 } from "./ipv4";
+import { nearestIpv6Cidr } from "./ipv6";
 import { DEFAULT_IMAGE, DEFAULT_VIRTUAL_ROUTER_ID, LabMeta, labMeta, rawLabConfig } from "./schema";
 
 type Schema = z.core.$ZodType;
@@ -262,6 +263,11 @@ export class Suggester {
         if (key === "service.vip") return this.setOrNothing(key, this.alloc.ip(key, 100, false));
         if (key === "ha.natGateway.ip") return this.setOrNothing(key, this.alloc.ip(key, 254, false));
         if (key === "network.cidr") return [setFix(key, formatCidr(this.cidr))];
+        if (key === "network.ipv6Cidr") {
+            // Optional: with nothing to go on, the lab goes IPv4 only.
+            const near = nearestIpv6Cidr(input);
+            return near ? [setFix(key, near)] : [rmFix(key)];
+        }
         if (key === "network.name") {
             const clean = (typeof input === "string" ? input : "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 11);
             return [setFix(key, clean || (meta.example as string))];

@@ -2,7 +2,8 @@ import { LooseConfig, allocatorFor, labCidr, semanticIssues } from "./checks";
 import { ConfigIssue, LabConfigError } from "./errors";
 import { ConfigFix, PathSegment, applyConfigFix, formatKeyPath, rmFix, setFix } from "./fix";
 import { decodeConfigValue } from "./fromPulumi";
-import { cidrOf, firstHost, formatCidr, isIpv4, macFor, overlaps, parseCidr } from "./ipv4";
+import { cidrOf, firstHost, formatCidr, isIpv4, macFor, overlaps, parseCidr, toInt } from "./ipv4";
+import { IPV6_PREFIX, formatIpv6, ipv6Host, parseIpv6 } from "./ipv6";
 import { DEFAULT_AUTH_PASS, DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_NIC, POOL_PARENT_DIR, RawLabConfig, defaultPriority, healthCheckConfig, rawLabConfig } from "./schema";
 import { salvage, schemaIssues } from "./schemaIssues";
 import { Suggester, kindOf, schemaAt } from "./suggest";
@@ -235,6 +236,10 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
     const cidr = parseCidr(c.network.cidr)!;
     const gateway = c.network.gateway ?? firstHost(cidr);
     const pool = c.libvirt.pool ?? `lvs-${c.network.name}`;
+    const { ipv6Cidr } = c.network;
+    /** An IPv4 address's IPv6 twin in a dual-stack lab, as the key `ip6`; nothing otherwise. */
+    const ip6 = <K extends string>(key: K, ip: string): Partial<Record<K, string>> =>
+        ipv6Cidr ? ({ [key]: ipv6Host(ipv6Cidr, toInt(ip) - toInt(cidr.network)) } as Record<K, string>) : {};
     const host = <R extends Role>(role: R, h: { name: string; ip: string; mac?: string }, extra: { nic?: string; gateway?: string } = {}) => {
         const domainName = `lvs-${c.network.name}-${h.name}`;
         return {
@@ -244,6 +249,7 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             mac: h.mac ?? macFor(h.ip),
             nic: extra.nic ?? DEFAULT_NIC,
             gateway: extra.gateway ?? gateway,
+            ...ip6("ip6", h.ip),
             ...c.machines[role],
             domainName,
             diskVolume: `${domainName}.qcow2`,
@@ -268,11 +274,12 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             gateway,
             libvirtName: libvirtNetworkName(c.network.name),
             bridge: `lvs-${c.network.name}`,
+            ...(ipv6Cidr ? { ipv6: { cidr: `${formatIpv6(parseIpv6(ipv6Cidr.split("/")[0])!)}/${IPV6_PREFIX}`, prefix: IPV6_PREFIX } } : {}),
         },
         libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `${POOL_PARENT_DIR}/${pool}`, baseVolume: `${pool}-base.qcow2`, domainType },
         image: { ...c.image },
         sshUser: c.sshUser,
-        service: { ...c.service, healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },
+        service: { ...c.service, ...ip6("vip6", c.service.vip), healthCheck: c.service.healthCheck ?? healthCheckConfig.parse({}) },
         director: director(c.director, c.director.priority ?? defaultPriority()),
         ...(c.ha ? { ha: haSpec(c.ha) } : {}),
         realServers: c.realServers.map((rs) => ({

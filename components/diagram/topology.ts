@@ -40,7 +40,7 @@ export function repliesNode(spec: LabSpec): string {
  * @param address the address to show; a NAT real server's remapped port goes here.
  */
 function hostLines(host: HostSpec, address = host.ip): string[] {
-    return [`${host.name} · ${ROLE_NAMES[host.role]}`, address];
+    return [`${host.name} · ${ROLE_NAMES[host.role]}`, address, ...(host.ip6 ? [host.ip6] : [])];
 }
 
 /**
@@ -51,7 +51,7 @@ function hostLines(host: HostSpec, address = host.ip): string[] {
 function realServerVip(spec: LabSpec, rs: RealServerSpec): string {
     switch (spec.service.mode) {
         case "dr":
-            return "VIP on lo:0 /32";
+            return spec.service.vip6 ? "VIP on lo:0 /32, IPv6 VIP on lo /128" : "VIP on lo:0 /32";
         case "tun":
             return "VIP on tunl0 /32";
         case "nat":
@@ -113,7 +113,7 @@ function nodes(spec: LabSpec): string[] {
     const udp = service.udpPorts.length ? [`udp/${service.udpPorts.join(",")}${service.ops ? " one-packet" : ""}`] : [];
     return [
         node(hostNode(client), hostLines(client)),
-        node(VIP_NODE, [`VIP ${service.vip}`, tcpLine(service), ...udp, ...persistence], "stadium"),
+        node(VIP_NODE, [`VIP ${service.vip}`, ...(service.vip6 ? [`VIP ${service.vip6}`] : []), tcpLine(service), ...udp, ...persistence], "stadium"),
         ...directors(spec).map((d) => node(hostNode(d), directorLines(spec, d))),
         ...spec.realServers.map((rs) => node(hostNode(rs), [...hostLines(rs, realServerAddress(spec, rs)), realServerVip(spec, rs)])),
         ...spec.tomcats.map((t) => node(hostNode(t), hostLines(t, `${t.ip}:${t.port}`))),

@@ -1,14 +1,25 @@
 import { LabSpec, directors } from "../config";
 import { REAL_SERVER_HEADER } from "./nginx";
 import { BACKEND_HEADER } from "./tomcat";
-import { HostScript, PACKAGES, heredoc, install, nothingToUndo, script } from "./shell";
+import { HostScript, PACKAGES, heredoc, install, installBootStep, ipv6AddressLines, nothingToUndo, removeBootStep, script } from "./shell";
 import { UDP_ASK_SCRIPT } from "./udp";
 
-/** The client's tools: curl, and python3 for the UDP probe. Nothing else to undo. */
+/** The client's boot step, in a dual-stack lab: its IPv6 address. */
+export const CLIENT_BOOT_STEP = "lvs-lab-client";
+
+/**
+ * The client's tools: curl, and python3 for the UDP probe; in a dual-stack lab its IPv6 address,
+ * now and at every boot (an IPv4-only lab takes it off).
+ */
 export function renderClient(spec: LabSpec): HostScript {
+    const { client } = spec;
+    const { ipv6 } = spec.network;
+    const address = ipv6 && client.ip6
+        ? installBootStep({ name: CLIENT_BOOT_STEP, description: `lvs-lab: client address ${client.ip6}`, up: ipv6AddressLines(client.nic, [`${client.ip6}/${ipv6.prefix}`]) })
+        : [...removeBootStep(CLIENT_BOOT_STEP), ...ipv6AddressLines(client.nic, [])];
     return {
-        create: script(`client ${spec.client.name}`, install(PACKAGES.curl, ...(spec.service.udpPorts.length ? [PACKAGES.python3] : []))),
-        delete: nothingToUndo(`client ${spec.client.name}`),
+        create: script(`client ${client.name}`, [...install(PACKAGES.curl, ...(spec.service.udpPorts.length ? [PACKAGES.python3] : [])), ...address]),
+        delete: script(`undo client ${client.name}`, [...removeBootStep(CLIENT_BOOT_STEP), ...ipv6AddressLines(client.nic, [])]),
     };
 }
 
@@ -18,9 +29,10 @@ const UDP_TARGET = "udp://";
 /** Lines that count the lines of a loop's output: "<name> <count>" each. */
 const COUNT_ANSWERS = "sort | uniq -c | awk '{ print $2, $1 }'";
 
-/** The URL of `path` on the VIP's first port. */
-function vipUrl(spec: LabSpec, path: string): string {
-    return `http://${spec.service.vip}:${spec.service.ports[0]}${path}`;
+/** The URL of `path` on the VIP's first port: the IPv4 VIP, or with `ipv6` the IPv6 one (in brackets). */
+function vipUrl(spec: LabSpec, path: string, ipv6 = false): string {
+    const host = ipv6 ? `[${spec.service.vip6}]` : spec.service.vip;
+    return `http://${host}:${spec.service.ports[0]}${path}`;
 }
 
 /**
@@ -28,20 +40,22 @@ function vipUrl(spec: LabSpec, path: string): string {
  * or to '' when the request failed.
  * @param timeout seconds the request may take.
  */
-function askVip(spec: LabSpec, path: string, header: string, timeout: number): string {
-    return `name=$(curl -sS -m ${timeout} -o /dev/null -D - ${vipUrl(spec, path)} | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${header}") { print $2 }') || name=''`;
+function askVip(spec: LabSpec, path: string, header: string, timeout: number, ipv6 = false): string {
+    // Quoted, and -g: the brackets of an IPv6 URL are neither a shell glob nor a curl one.
+    return `name=$(curl -sS${ipv6 ? " -g" : ""} -m ${timeout} -o /dev/null -D - '${vipUrl(spec, path, ipv6)}' | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${header}") { print $2 }') || name=''`;
 }
 
 /**
  * Lines that count which server answers N requests for `path` on the VIP's first port: they print
  * "<name> <count>" lines, with "error" for requests that failed. Bounded: 3 s per request.
  * @param header the response header that names the server.
+ * @param ipv6 ask the IPv6 VIP (a dual-stack lab's).
  */
-export function probeLines(spec: LabSpec, requests: number, path: string, header: string): string[] {
+export function probeLines(spec: LabSpec, requests: number, path: string, header: string, ipv6 = false): string[] {
     return [
-        `echo '# probe ${vipUrl(spec, path)}'`,
+        `echo '# probe ${vipUrl(spec, path, ipv6)}'`,
         `for _ in $(seq ${requests}); do`,
-        `    ${askVip(spec, path, header, 3)}`,
+        `    ${askVip(spec, path, header, 3, ipv6)}`,
         '    echo "${name:-error}"',
         `done | ${COUNT_ANSWERS}`,
     ];
@@ -150,6 +164,7 @@ export function renderVerification(spec: LabSpec, requests: number): HostScript 
     const lines = probeLines(spec, requests, "/", REAL_SERVER_HEADER);
     if (spec.tomcats.length) lines.push(...probeLines(spec, requests, "/index.jsp", BACKEND_HEADER));
     if (spec.service.udpPorts.length) lines.push(...udpProbeLines(spec, requests, "new"));
+    if (spec.service.vip6) lines.push(...probeLines(spec, requests, "/", REAL_SERVER_HEADER, true));
     return {
         create: script(`verify the lab through the VIP (${[...spec.realServers, ...spec.tomcats].map((s) => s.name).join(", ")})`, lines),
         delete: nothingToUndo("verification"),
@@ -185,6 +200,8 @@ export interface Verification {
     tomcats?: Record<string, number>;
     /** Answers over UDP (the first of `service.udpPorts`) per real server; only with UDP ports. */
     udp?: Record<string, number>;
+    /** Answers for the static page through the IPv6 VIP per server; only in a dual-stack lab. */
+    ipv6?: Record<string, number>;
 }
 
 /**
@@ -194,8 +211,10 @@ export interface Verification {
  */
 export function verificationOf(spec: LabSpec, stdout: string): Verification {
     const probes = parseVerification(stdout);
-    const [page = {}, tomcats] = probes.filter((p) => !p.target.startsWith(UDP_TARGET)).map((p) => p.answers);
+    const ipv6Probe = (p: Probe) => p.target.startsWith("http://[");
+    const [page = {}, tomcats] = probes.filter((p) => !p.target.startsWith(UDP_TARGET) && !ipv6Probe(p)).map((p) => p.answers);
     const udp = probes.find((p) => p.target.startsWith(UDP_TARGET))?.answers;
+    const ipv6 = probes.find(ipv6Probe)?.answers;
     const director = new Set(directors(spec).map((d) => d.name));
     const answers = Object.entries(page);
     const sorryServers = Object.fromEntries(answers.filter(([name]) => director.has(name)));
@@ -204,5 +223,6 @@ export function verificationOf(spec: LabSpec, stdout: string): Verification {
         ...(Object.keys(sorryServers).length ? { sorryServers } : {}),
         ...(tomcats ? { tomcats } : {}),
         ...(udp ? { udp } : {}),
+        ...(ipv6 ? { ipv6 } : {}),
     };
 }

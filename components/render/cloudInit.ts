@@ -44,6 +44,16 @@ export function renderUserData(spec: LabSpec, host: HostSpec, keys: GuestKeys): 
     return `#cloud-config\n${JSON.stringify(doc, null, 2)}\n`;
 }
 
+/**
+ * The default route a machine boots with. A NAT real server's route through the director (or
+ * with HA the floating gateway) is the LVS step's, which replaces this one at every boot: in the
+ * seed it would make a change of director, or turning HA on, a new seed, which replaces the
+ * machine; in the step it is an update.
+ */
+export function bootGateway(spec: LabSpec, host: HostSpec): string {
+    return host.role === "realServer" && spec.service.mode === "nat" ? spec.network.gateway : host.gateway;
+}
+
 /** cloud-init network-config v2: the NIC named by its MAC, a static address, the default route. */
 export function renderNetworkConfig(spec: LabSpec, host: HostSpec): string {
     const doc = {
@@ -54,7 +64,7 @@ export function renderNetworkConfig(spec: LabSpec, host: HostSpec): string {
                 "set-name": host.nic,
                 dhcp4: false,
                 addresses: [`${host.ip}/${spec.network.prefix}`],
-                routes: [{ to: "0.0.0.0/0", via: host.gateway }],
+                routes: [{ to: "0.0.0.0/0", via: bootGateway(spec, host) }],
             },
         },
     };

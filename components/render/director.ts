@@ -1,5 +1,5 @@
 import { DirectorSpec, LabSpec } from "../config";
-import { HostScript, PACKAGES, Sysctl, install, installBootStep, removeBootStep, script, sysctlConf, sysctlPath, sysctlReset, writeFile } from "./shell";
+import { HostScript, PACKAGES, Sysctl, install, installBootStep, ipv6AddressLines, removeBootStep, script, sysctlConf, sysctlPath, sysctlReset, writeFile } from "./shell";
 
 /**
  * The director's kernel settings. DR and TUN: it never routes (ip_forward=0) and must not tell
@@ -20,6 +20,18 @@ export function directorSysctls(spec: LabSpec, director: DirectorSpec = spec.dir
 /** The VIP on the NIC alias `<nic>:0`, with the segment's prefix as in the reference ifcfg file. */
 export function directorVip(spec: LabSpec, director: DirectorSpec = spec.director): string {
     return `${spec.service.vip}/${spec.network.prefix} dev ${director.nic} label ${director.nic}:0`;
+}
+
+/**
+ * The director's IPv6 addresses in a dual-stack lab (none otherwise): its own and, for a single
+ * director, the IPv6 VIP; with HA keepalived adds and removes that VIP, so it is left alone.
+ */
+export function directorIpv6Lines(spec: LabSpec, director: DirectorSpec = spec.director): string[] {
+    const { ipv6 } = spec.network;
+    const vip6 = spec.service.vip6;
+    if (!ipv6 || !director.ip6 || !vip6) return ipv6AddressLines(director.nic, []);
+    const vip = `${vip6}/${ipv6.prefix}`;
+    return ipv6AddressLines(director.nic, [`${director.ip6}/${ipv6.prefix}`], spec.ha ? [] : [vip], spec.ha ? [vip] : []);
 }
 
 /** The director's boot step: ip_vs, its sysctls and, without HA, the VIP. */
@@ -43,12 +55,13 @@ export function renderDirector(spec: LabSpec, director: DirectorSpec = spec.dire
             name: DIRECTOR_BOOT_STEP,
             description: spec.ha ? "lvs-lab: director sysctls" : `lvs-lab: director sysctls and VIP ${spec.service.vip}`,
             // ip_vs first: net.ipv4.vs.* exists only once the module is loaded.
-            up: ["modprobe ip_vs", `sysctl -q -p ${conf}`, ...(spec.ha ? [] : [`ip addr replace ${directorVip(spec, director)}`])],
+            up: ["modprobe ip_vs", `sysctl -q -p ${conf}`, ...(spec.ha ? [] : [`ip addr replace ${directorVip(spec, director)}`]), ...directorIpv6Lines(spec, director)],
             ...(spec.ha ? { before: ["keepalived.service"] } : {}),
         }),
     ]);
     const del = script(`undo director ${director.name}`, [
         `ip addr del ${spec.service.vip}/${spec.network.prefix} dev ${director.nic} 2>/dev/null || true`,
+        ...ipv6AddressLines(director.nic, []),
         ...removeBootStep(DIRECTOR_BOOT_STEP),
         ...sysctlReset("director", sysctls),
         "rm -f /etc/modules-load.d/lvs-lab.conf",

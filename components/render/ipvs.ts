@@ -73,6 +73,16 @@ export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.dir
         realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port: s.mode === "nat" ? rs.port : port, weight: rs.weight })),
         ...(s.sorryServer ? { sorryServer: { ip: director.ip, port } } : {}),
     }));
+    // Dual stack: the TCP services again on the IPv6 VIP, to each real server's IPv6 address (DR).
+    const vip6 = s.vip6;
+    const tcp6 = vip6
+        ? tcp.map((vs) => ({
+              ...vs,
+              vip: vip6,
+              realServers: spec.realServers.map((rs, i) => ({ ...vs.realServers[i], ip: rs.ip6! })),
+              ...(vs.sorryServer ? { sorryServer: { ...vs.sorryServer, ip: director.ip6! } } : {}),
+          }))
+        : [];
     // The UDP responder listens on the service's own port in every mode.
     const udp = s.udpPorts.map((port) => ({
         ...common,
@@ -82,19 +92,24 @@ export function virtualServices(spec: LabSpec, director: DirectorSpec = spec.dir
         tls: false,
         realServers: spec.realServers.map((rs) => ({ name: rs.name, ip: rs.ip, port, weight: rs.weight })),
     }));
-    return [...tcp, ...udp];
+    return [...tcp, ...tcp6, ...udp];
+}
+
+/** `ADDRESS:PORT` as ipvsadm writes and prints it: an IPv6 address in brackets. */
+export function addressPort(ip: string, port: number): string {
+    return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** ipvsadm's option that names a virtual service: `-t VIP:PORT`, `-u VIP:PORT` or `-f MARK`. */
 export function serviceAddress(vs: VirtualService): string {
     if (vs.fwmark !== undefined) return `-f ${vs.fwmark}`;
-    return `${vs.protocol === "tcp" ? "-t" : "-u"} ${vs.vip}:${vs.port}`;
+    return `${vs.protocol === "tcp" ? "-t" : "-u"} ${addressPort(vs.vip, vs.port)}`;
 }
 
 /** How `ipvsadm -Ln` begins a virtual service's line: `TCP  VIP:PORT `, `UDP  VIP:PORT ` or `FWM  MARK `. */
 export function listedService(vs: VirtualService): string {
     if (vs.fwmark !== undefined) return `FWM  ${vs.fwmark} `;
-    return `${vs.protocol.toUpperCase()}  ${vs.vip}:${vs.port} `;
+    return `${vs.protocol.toUpperCase()}  ${addressPort(vs.vip, vs.port)} `;
 }
 
 /**
@@ -111,7 +126,7 @@ export function renderIpvsRules(spec: LabSpec): string {
         lines.push(`-A ${service} -s ${vs.scheduler}${vs.persistence > 0 ? ` -p ${vs.persistence}` : ""}${vs.ops ? " -o" : ""}`);
         // A mark's destinations keep each packet's port: ipvsadm-save prints their port as 0.
         const destination = (ip: string, port: number, weight: number) =>
-            `-a ${service} -r ${ip}:${vs.fwmark !== undefined ? 0 : port} ${FORWARD_FLAG[vs.mode]} -w ${weight}${TUNNEL_TYPE[vs.mode]}`;
+            `-a ${service} -r ${addressPort(ip, vs.fwmark !== undefined ? 0 : port)} ${FORWARD_FLAG[vs.mode]} -w ${weight}${TUNNEL_TYPE[vs.mode]}`;
         for (const rs of vs.realServers) lines.push(destination(rs.ip, rs.port, rs.weight));
         if (vs.sorryServer && vs.realServers.every((rs) => rs.weight === 0)) lines.push(destination(vs.sorryServer.ip, vs.sorryServer.port, SORRY_SERVER_WEIGHT));
     }

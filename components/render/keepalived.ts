@@ -134,6 +134,8 @@ export function renderKeepalivedConf(spec: LabSpec, director: DirectorSpec): str
         ...block("unicast_peer", peers.map((p) => p.ip)),
         ...(ha.authPass !== undefined ? block("authentication", ["auth_type PASS", `auth_pass ${ha.authPass}`]) : []),
         ...block("virtual_ipaddress", [inst.line]),
+        // The IPv6 VIP moves with the IPv4 one; an IPv4 instance's adverts cannot carry it, so it is excluded from them.
+        ...(inst.name === VIP_INSTANCE && spec.service.vip6 && spec.network.ipv6 ? block("virtual_ipaddress_excluded", [`${spec.service.vip6}/${spec.network.ipv6.prefix} dev ${director.nic}`]) : []),
         ...(inst.name === VIP_INSTANCE && ha.splitBrainGuard ? block("track_script", ["lvs_lab_guard"]) : []),
         ...(inst.name === VIP_INSTANCE ? [`notify ${VRRP_NOTIFY}`] : []),
     ]));

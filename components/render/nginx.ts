@@ -20,6 +20,14 @@ const DROP_IN = "/etc/systemd/system/nginx.service.d/lvs-lab.conf";
 export const TLS_CERTIFICATE = "/etc/nginx/lvs-lab-tls.crt";
 const TLS_KEY = "/etc/nginx/lvs-lab-tls.key";
 
+/**
+ * nginx's `listen` lines for a port: IPv4's wildcard and, in a dual-stack lab, IPv6's too.
+ * @param options what follows the address, e.g. " ssl".
+ */
+export function listenLines(spec: LabSpec, port: number, options = ""): string[] {
+    return [`    listen ${port}${options} default_server;`, ...(spec.service.vip6 ? [`    listen [::]:${port}${options} default_server;`] : [])];
+}
+
 /** Ports nginx listens on: the service ports, or the remapped port in NAT. */
 export function listenPorts(spec: LabSpec, rs: RealServerSpec): number[] {
     return spec.service.mode === "nat" ? [rs.port] : spec.service.ports;
@@ -47,7 +55,7 @@ export function renderNginxSite(spec: LabSpec, rs: RealServerSpec): string {
         `# lvs-lab: real server ${rs.name}`,
         ...upstream,
         "server {",
-        ...listenPorts(spec, rs).map((p) => `    listen ${p}${spec.service.tlsPorts.includes(p) ? " ssl" : ""} default_server;`),
+        ...listenPorts(spec, rs).flatMap((p) => listenLines(spec, p, spec.service.tlsPorts.includes(p) ? " ssl" : "")),
         ...(spec.service.tlsPorts.length ? [`    ssl_certificate ${TLS_CERTIFICATE};`, `    ssl_certificate_key ${TLS_KEY};`] : []),
         "    server_name _;",
         `    root ${WEB_ROOT};`,

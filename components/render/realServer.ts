@@ -1,5 +1,5 @@
 import { LabSpec, RealServerSpec } from "../config";
-import { HostScript, Sysctl, installBootStep, removeBootStep, script, sysctlConf, sysctlPath, sysctlReset, writeFile } from "./shell";
+import { HostScript, Sysctl, installBootStep, ipv6AddressLines, removeBootStep, script, sysctlConf, sysctlPath, sysctlReset, writeFile } from "./shell";
 
 /**
  * The real server's kernel settings per mode.
@@ -56,6 +56,23 @@ function downCommands(spec: LabSpec, rs: RealServerSpec): string[] {
 }
 
 /**
+ * The real server's IPv6 addresses in a dual-stack lab (none otherwise): its own on its NIC and,
+ * in DR, the IPv6 VIP on lo as a /128. No sysctl stands in for arp_ignore/arp_announce: Linux
+ * answers a neighbour solicitation only for an address of the interface it came in on, so a VIP
+ * on lo is never advertised on the segment, and solicitations the server sends itself take their
+ * source from the outgoing interface's own addresses.
+ */
+export function realServerIpv6Lines(spec: LabSpec, rs: RealServerSpec): string[] {
+    // Only DR labs are dual stack; NAT and TUN real servers are left as they are.
+    if (spec.service.mode !== "dr") return [];
+    const vip6 = spec.service.vip6;
+    return [
+        ...ipv6AddressLines(rs.nic, rs.ip6 && spec.network.ipv6 ? [`${rs.ip6}/${spec.network.ipv6.prefix}`] : []),
+        ...ipv6AddressLines("lo", [], vip6 && spec.service.mode === "dr" ? [`${vip6}/128`] : []),
+    ];
+}
+
+/**
  * The real server's LVS side: sysctls BEFORE the VIP goes on lo:0 (or tunl0), in one boot step,
  * so neither a run nor a reboot ever leaves the VIP answering ARP.
  */
@@ -69,12 +86,13 @@ export function renderRealServer(spec: LabSpec, rs: RealServerSpec): HostScript 
         ...installBootStep({
             name: "lvs-lab-realserver",
             description: `lvs-lab: real-server sysctls and VIP ${spec.service.vip}`,
-            up: [...(tun ? ["modprobe ipip"] : []), `sysctl -q -p ${conf}`, ...upCommands(spec, rs)],
+            up: [...(tun ? ["modprobe ipip"] : []), `sysctl -q -p ${conf}`, ...upCommands(spec, rs), ...realServerIpv6Lines(spec, rs)],
             before: ["nginx.service"],
         }),
     ]);
     const del = script(`undo real server ${rs.name}`, [
         ...downCommands(spec, rs),
+        ...(spec.service.mode === "dr" ? [...ipv6AddressLines(rs.nic, []), ...ipv6AddressLines("lo", [])] : []),
         ...removeBootStep("lvs-lab-realserver"),
         ...sysctlReset("realserver", sysctls),
         "rm -f /etc/modules-load.d/lvs-lab.conf",

@@ -220,6 +220,31 @@ export function installBootStep(step: BootStep): string[] {
     ];
 }
 
+/**
+ * Lines that make a device's global IPv6 addresses the lab's: the listed ones added (without
+ * duplicate address detection: the lab hands each address out once), any other removed. The
+ * lab's network sends no router adverts, so every other global address is one an earlier config
+ * left; with none listed (an IPv4-only lab) the device keeps none.
+ * @param own the machine's addresses, `addr/len`.
+ * @param services service addresses, `addr/len`: deprecated (`preferred_lft 0`), so the kernel
+ *   never picks one as the source of the machine's own traffic, while they still receive.
+ * @param leave addresses another program manages on the device (keepalived's VIP): kept, not added.
+ */
+export function ipv6AddressLines(dev: string, own: string[], services: string[] = [], leave: string[] = []): string[] {
+    const keep = [...own, ...services, ...leave].map((a) => a.split("/")[0]);
+    return [
+        ...(keep.length
+            ? [
+                  `for a in $(ip -6 -o addr show dev ${dev} scope global | awk '{ print $4 }'); do`,
+                  `    case \${a%/*} in ${keep.join("|")}) ;; *) ip -6 addr del "$a" dev ${dev} ;; esac`,
+                  "done",
+              ]
+            : [`ip -6 addr flush dev ${dev} scope global`]),
+        ...own.map((a) => `ip -6 addr replace ${a} dev ${dev} nodad`),
+        ...services.map((a) => `ip -6 addr replace ${a} dev ${dev} nodad preferred_lft 0`),
+    ];
+}
+
 /** Lines that run `lines` only when `path` exists on the guest. */
 export function ifPresent(path: string, lines: string[]): string[] {
     return [`if [[ -e ${path} ]]; then`, ...lines.map((l) => `    ${l}`), "fi"];

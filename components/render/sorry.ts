@@ -1,5 +1,5 @@
 import { DirectorSpec, LabSpec } from "../config";
-import { DISABLE_STOCK_SITE, ENABLE_STOCK_SITE, NGINX_START, REAL_SERVER_HEADER } from "./nginx";
+import { DISABLE_STOCK_SITE, ENABLE_STOCK_SITE, NGINX_START, REAL_SERVER_HEADER, listenLines } from "./nginx";
 import { HostScript, PACKAGES, install, script, writeFile } from "./shell";
 
 /** nginx's site for the sorry server on a director. */
@@ -18,7 +18,7 @@ export function renderSorrySite(spec: LabSpec, director: DirectorSpec): string {
     return [
         `# lvs-lab: sorry server on ${director.name}, for ${spec.service.vip} while every real server is out`,
         "server {",
-        ...spec.service.ports.map((p) => `    listen ${p} default_server;`),
+        ...spec.service.ports.flatMap((p) => listenLines(spec, p)),
         "    server_name _;",
         "    default_type text/plain;",
         `    add_header ${REAL_SERVER_HEADER} ${director.name} always;`,

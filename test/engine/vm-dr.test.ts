@@ -81,6 +81,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
     };
     const sh = async (host: { name: string; ip: string }, cmd: string) => ok(await lab.guests.sh(host as any, cmd), `${host.name}: ${cmd}`).stdout;
     const split = (n: number) => clientSplit(lab, n);
+    const split6 = (n: number) => clientSplit(lab, n, true);
     const esc = (ip: string) => ip.replace(/\./g, "\\.");
     /** Runs `tools/lab.sh` against this test's stack, as a user runs `npm run lab --`. */
     const labSh = (timeoutMs: number, ...args: string[]) => run("bash", [join(REPO, "tools", "lab.sh"), ...args], { env: lab.labEnv, timeoutMs });
@@ -93,10 +94,14 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         await lab?.teardown();
     });
 
-    it("comes up with a verification that names both real servers, split evenly", () => {
-        expect(lab.outputs.verification).toEqual({ realServers: { nginx1: 10, nginx2: 10 } });
+    it("comes up with a verification that names both real servers, split evenly, over IPv4 and IPv6", () => {
+        expect(lab.outputs.verification).toEqual({ realServers: { nginx1: 10, nginx2: 10 }, ipv6: { nginx1: 10, nginx2: 10 } });
         expect(lab.outputs.ipvsTable).toMatch(/TCP\s+192\.168\.168\.100:80 wrr/);
-        for (const s of lab.spec.realServers) expect(lab.outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Route\\s+1`));
+        expect(lab.outputs.ipvsTable).toMatch(/TCP\s+\[fd00:192:168:168::100\]:80 wrr/);
+        for (const s of lab.spec.realServers) {
+            expect(lab.outputs.ipvsTable).toMatch(new RegExp(`-> ${esc(s.ip)}:80\\s+Route\\s+1`));
+            expect(lab.outputs.ipvsTable).toContain(`-> [${s.ip6}]:80`);
+        }
     });
 
     it("names the NIC ens33 by MAC with the configured address (cloud-init network-config)", async () => {
@@ -147,6 +152,34 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(stats.outPkts).toBe(0);
     });
 
+    it("dual stack: the IPv6 VIP on the director's NIC and on each real server's lo as /128; only the director answers neighbour solicitations for it", async () => {
+        const { director, client, service, realServers } = lab.spec;
+        const vip6 = service.vip6!;
+        // Deprecated (preferred_lft 0): it receives, but the director never picks it as a source.
+        expect(await sh(director, `ip -o -6 addr show dev ${director.nic} scope global`)).toMatch(new RegExp(`inet6 ${vip6}/64 .*deprecated`));
+        for (const s of realServers) {
+            expect(await sh(s, "ip -o -6 addr show dev lo scope global"), s.name).toContain(`inet6 ${vip6}/128 `);
+            expect(await sh(s, `ip -o -6 addr show dev ${s.nic} scope global`), s.name).toContain(`inet6 ${s.ip6}/64 `);
+        }
+        await sh(client, `ip -6 neigh flush dev ${client.nic}`);
+        expect(await split6(20)).toEqual({ nginx1: 10, nginx2: 10 });
+        expect(await sh(client, `ip -6 neigh show ${vip6}`)).toContain(director.mac);
+        // With the VIP off the director nobody answers for it: the real servers hold it on lo,
+        // and Linux advertises an address only on the interface that holds it (no sysctl needed).
+        await sh(director, `ip -6 addr del ${vip6}/64 dev ${director.nic}`);
+        try {
+            await sh(client, `ip -6 neigh flush dev ${client.nic}`);
+            const direct = await lab.guests.sh(client, `curl -gsS -m 5 -o /dev/null http://[${vip6}]/`);
+            expect(direct.code, direct.stdout).not.toBe(0);
+            expect(await sh(client, `ip -6 neigh show ${vip6}`)).not.toContain("lladdr");
+        } finally {
+            await sh(director, render.bootStepScript(render.DIRECTOR_BOOT_STEP));
+        }
+        expect(await split6(10)).toEqual({ nginx1: 5, nginx2: 5 });
+        // The reconciler reads the IPv6 services back as the rules file writes them: a second run changes nothing.
+        expect(await sh(director, `${render.IPVS_APPLY} ${render.IPVS_RULES_PATH}`)).toBe("");
+    });
+
     it("previews no change; re-running the director's steps in place changes nothing on its table", async () => {
         await timed("preview, no change", async () => ok(await lab.pulumi(["preview", "--expect-no-changes"]), "preview --expect-no-changes"));
         const urn = (step: string) => `urn:pulumi:t::lvs-lab::lvs-lab:index:LvsDrCluster$lvs-lab:index:Director$command:remote:Command::${step}`;
@@ -169,7 +202,10 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         const r = await up("one weight changed");
         expect(updatedCount(r.stdout)).toBe(1);
         const table = (await lab.readOutputs()).ipvsTable as string;
-        expect(table.split("\n").filter((l) => l.startsWith("ipvsadm "))).toEqual(["ipvsadm -e -t 192.168.168.100:80 -r 192.168.168.20:80 -g -w 3"]);
+        expect(table.split("\n").filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([
+            "ipvsadm -e -t 192.168.168.100:80 -r 192.168.168.20:80 -g -w 3",
+            "ipvsadm -e -t [fd00:192:168:168::100]:80 -r [fd00:192:168:168::20]:80 -g -w 3",
+        ]);
         expect(await split(40)).toEqual({ nginx1: 10, nginx2: 30 });
         ok(await lab.pulumi(["preview", "--expect-no-changes"]), "no change after the weight change");
     });
@@ -236,6 +272,9 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(await sh(spec.director, "ip -o -4 addr show dev ens33 label ens33:0")).toContain(`${spec.service.vip}/24`);
         for (const s of spec.realServers) expect(await sh(s, "ip -o -4 addr show dev lo")).toContain(`${spec.service.vip}/32`);
         expect(Object.keys(await split(20)).sort()).toEqual(["nginx1", "nginx2"]);
+        // And the IPv6 addresses: the client's own (its boot step), the VIPs, through to both real servers.
+        expect(await sh(spec.client, `ip -o -6 addr show dev ${spec.client.nic} scope global`)).toContain(`inet6 ${spec.client.ip6}/64 `);
+        expect(Object.keys(await split6(20)).sort()).toEqual(["nginx1", "nginx2"]);
     });
 
     it("an added real server creates only its machine and steps; the director's table gains it and nothing is replaced", async () => {
@@ -265,7 +304,7 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(gone).toBeGreaterThan(updated);
         // The step's output: the reconciler's one change, then the table without the server.
         const printed = ((await lab.readOutputs()).ipvsTable as string).split("\n");
-        expect(printed.filter((l) => l.startsWith("ipvsadm "))).toEqual(["ipvsadm -d -t 192.168.168.100:80 -r 192.168.168.30:80"]);
+        expect(printed.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual(["ipvsadm -d -t 192.168.168.100:80 -r 192.168.168.30:80", "ipvsadm -d -t [fd00:192:168:168::100]:80 -r [fd00:192:168:168::30]:80"]);
         expect(printed.filter((l) => !l.startsWith("ipvsadm ")).join("\n")).not.toContain("192.168.168.30");
     });
 
@@ -274,6 +313,8 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         const [rs1, rs2] = lab.spec.realServers;
         const vs = `-t ${service.vip}:80`;
         const sorry = `${director.ip}:80`;
+        const vs6 = `-t [${service.vip6}]:80`;
+        const sorry6 = `[${director.ip6}]:80`;
         for (const [key, value] of [["service.sorryServer", "true"], ["realServers[0].weight", "0"], ["realServers[1].weight", "0"]]) {
             ok(await lab.pulumi(["config", "set", "--path", key, value]), `config set ${key}`);
         }
@@ -281,19 +322,48 @@ describe("LVS-DR through `pulumi up` of the program", () => {
         expect(updatedCount((await up("every weight 0, sorry server on")).stdout)).toBe(2);
         expect(await sh(director, "systemctl is-active nginx; systemctl is-enabled nginx")).toBe("active\nenabled\n");
         const allOut = ((await lab.readOutputs()).ipvsTable as string).split("\n");
-        expect(allOut.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([`ipvsadm -a ${vs} -r ${sorry} -g -w 1`, `ipvsadm -e ${vs} -r ${rs1.ip}:80 -g -w 0`, `ipvsadm -e ${vs} -r ${rs2.ip}:80 -g -w 0`]);
+        expect(allOut.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([
+            `ipvsadm -a ${vs} -r ${sorry} -g -w 1`, `ipvsadm -a ${vs6} -r ${sorry6} -g -w 1`,
+            `ipvsadm -e ${vs} -r ${rs1.ip}:80 -g -w 0`, `ipvsadm -e ${vs} -r ${rs2.ip}:80 -g -w 0`,
+            `ipvsadm -e ${vs6} -r [${rs1.ip6}]:80 -g -w 0`, `ipvsadm -e ${vs6} -r [${rs2.ip6}]:80 -g -w 0`,
+        ].sort());
         expect(allOut.join("\n")).toMatch(new RegExp(`-> ${esc(sorry)}\\s+Route\\s+1\\s`));
         expect(await split(10)).toEqual({ [director.name]: 10 });
         expect(await sh(client, `curl -sS -m 5 -o /dev/null -w '%{http_code}' http://${service.vip}/`)).toBe("503");
+        // Over IPv6 too: the director's nginx listens on [::]:80.
+        expect(await split6(4)).toEqual({ [director.name]: 4 });
 
         ok(await lab.pulumi(["config", "set", "--path", "realServers[0].weight", "1"]), "config set realServers[0].weight");
         ok(await lab.pulumi(["config", "set", "--path", "realServers[1].weight", "3"]), "config set realServers[1].weight");
         expect(await preview()).toEqual({ update: ["lab-director-service"] });
         expect(updatedCount((await up("weights back, sorry server on")).stdout)).toBe(1);
         const back = ((await lab.readOutputs()).ipvsTable as string).split("\n");
-        expect(back.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([`ipvsadm -d ${vs} -r ${sorry}`, `ipvsadm -e ${vs} -r ${rs1.ip}:80 -g -w 1`, `ipvsadm -e ${vs} -r ${rs2.ip}:80 -g -w 3`]);
+        expect(back.filter((l) => l.startsWith("ipvsadm ")).sort()).toEqual([
+            `ipvsadm -d ${vs} -r ${sorry}`, `ipvsadm -d ${vs6} -r ${sorry6}`,
+            `ipvsadm -e ${vs} -r ${rs1.ip}:80 -g -w 1`, `ipvsadm -e ${vs} -r ${rs2.ip}:80 -g -w 3`,
+            `ipvsadm -e ${vs6} -r [${rs1.ip6}]:80 -g -w 1`, `ipvsadm -e ${vs6} -r [${rs2.ip6}]:80 -g -w 3`,
+        ].sort());
         expect(back.filter((l) => !l.startsWith("ipvsadm ")).join("\n")).not.toContain(sorry);
         expect(await split(40)).toEqual({ [rs1.name]: 10, [rs2.name]: 30 });
+    });
+
+    it("IPv6 turned off: one `up` re-runs the steps that hold IPv6 and leaves no IPv6 address, service or listener", async () => {
+        const { director, client, realServers } = lab.spec;
+        ok(await lab.pulumi(["config", "rm", "--path", "network.ipv6Cidr"]), "config rm network.ipv6Cidr");
+        expect(await preview()).toEqual({
+            update: ["lab-client-tools", "lab-client-verify", "lab-director-lvs", "lab-director-service", "lab-director-sorry", "lab-nginx1-lvs", "lab-nginx1-nginx", "lab-nginx2-lvs", "lab-nginx2-nginx"],
+        });
+        await up("IPv6 off");
+        const v = await lab.readOutputs();
+        expect(Object.keys(v.verification)).toEqual(["realServers"]);
+        expect(Object.keys(v.verification.realServers).sort()).toEqual(["nginx1", "nginx2"]);
+        expect(v.ipvsTable).not.toContain("[");
+        for (const h of [director, client, ...realServers]) {
+            expect(await sh(h, `ip -o -6 addr show scope global`), h.name).toBe("");
+        }
+        expect((await lab.guests.sh(client, `systemctl is-enabled ${render.CLIENT_BOOT_STEP}.service`)).code).not.toBe(0);
+        for (const s of realServers) expect(await sh(s, "ss -H -6 -ltn 'sport = :80'"), s.name).toBe("");
+        ok(await lab.pulumi(["preview", "--expect-no-changes"]), "no change after IPv6 off");
     });
 
     it("firewall mark: ports 80 and 443 (TLS) as one service by the director's mark; with persistence the client stays on one real server across both", async () => {

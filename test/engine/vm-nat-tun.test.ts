@@ -9,8 +9,23 @@ import { ProgramLab, clientSplit, serviceStats, thisBootInConsoleLog, upProgramL
 
 const esc = (ip: string) => ip.replace(/\./g, "\\.");
 
-/** LVS-NAT through `pulumi up` of the program: replies come back through the director, which rewrites them. */
-describe("LVS-NAT through `pulumi up` of the program", () => {
+/**
+ * The nat-ha stack's HA section moved into the nat stack's network (172.25.9.x to 172.25.7.x): a
+ * second director and the floating gateway, so the NAT lab grows into NAT HA in place.
+ */
+function natWithHa(): any {
+    const cfg = structuredClone(loadStackConfig("nat")) as any;
+    const ha = JSON.parse(JSON.stringify((loadStackConfig("nat-ha") as any).ha).replace(/172\.25\.9\./g, "172.25.7."));
+    return { ...cfg, ha };
+}
+
+/**
+ * LVS-NAT through `pulumi up` of the program: replies come back through the director, which
+ * rewrites them. Then the same lab grown in place to director HA (the nat-ha stack's), where the
+ * VIP and the real servers' floating gateway are two VRRP instances in one sync group, so they
+ * move together: one lab, one more boot.
+ */
+describe("LVS-NAT through `pulumi up` of the program, then grown in place to director HA", () => {
     let lab: ProgramLab;
     beforeAll(async () => {
         lab = await upProgramLab("vmnat", loadStackConfig("nat"));
@@ -34,18 +49,13 @@ describe("LVS-NAT through `pulumi up` of the program", () => {
         expect(stats.outPkts).toBeGreaterThan(0);
     });
 
-});
-
-/**
- * LVS-NAT with director HA through `pulumi up` of the program (the nat-ha stack): the VIP and the
- * real servers' floating gateway are two VRRP instances in one sync group, so they move together.
- */
-describe("LVS-NAT with director HA through `pulumi up` of the program", () => {
-    let lab: ProgramLab;
-    beforeAll(async () => {
-        lab = await upProgramLab("vmnatha", loadStackConfig("nat-ha"));
+    it("grown to director HA: `up` creates only the second director and re-runs steps, replacing no machine (the route through the director is a step, not the seed)", async () => {
+        lab.setConfig(natWithHa());
+        const up = ok(await lab.pulumi(["up", "--yes", "--skip-preview"], 30 * 60_000), "up grown to NAT HA");
+        const changed = up.stdout.split("\n").filter((l) => /\b(created|replaced|deleted)\b/.test(l) && /lab-/.test(l));
+        expect(changed.filter((l) => !/lab-director2\b|lab-director2-/.test(l)), "only director2's resources are created, nothing replaced or deleted").toEqual([]);
+        await lab.readOutputs();
     });
-    afterAll(async () => lab?.teardown());
 
     it("the master holds the VIP and the floating gateway, the real servers route through it; powered off, the backup takes both and the client is served", async () => {
         const { spec, guests } = lab;

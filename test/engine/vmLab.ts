@@ -109,9 +109,10 @@ export async function upProgramLab(name: string, raw: any, eventLog?: string): P
  * Answers per real server for `n` requests from the client through the VIP (the
  * `X-Lvs-Real-Server` header); requests that got no answer are not counted.
  */
-export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number): Promise<Record<string, number>> {
-    const loop = `for _ in $(seq ${n}); do curl -s -m 5 -o /dev/null -D - http://${spec.service.vip}:${spec.service.ports[0]}/ | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
-    return tally(ok(await guests.sh(spec.client, loop), "requests through the VIP").stdout);
+export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number, ipv6 = false): Promise<Record<string, number>> {
+    const host = ipv6 ? `[${spec.service.vip6}]` : spec.service.vip;
+    const loop = `for _ in $(seq ${n}); do curl -gs -m 5 -o /dev/null -D - 'http://${host}:${spec.service.ports[0]}/' | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
+    return tally(ok(await guests.sh(spec.client, loop), `requests through the ${ipv6 ? "IPv6 " : ""}VIP`).stdout);
 }
 
 /**

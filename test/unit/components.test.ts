@@ -226,6 +226,7 @@ describe("LvsDrCluster (dr-tomcat) under mocks", () => {
             // The whole script is in the command's text: a changed script changes the text, an update that runs it again.
             expect(wire.create, step.name).toBe(`${machineLine(`${machine}-domain-id`)}\n${asRoot(scripts.get(step.name)!)}`);
             // A change of what the step sets never replaces it (the command SDK's own replaceOnChanges names only triggers).
+            expect(step.replaceOnChanges, step.name).toEqual(["triggers[*]"]);
             for (const key of step.replaceOnChanges) expect(wire, `${step.name} replaces on ${key}`).not.toHaveProperty(key.replace(/\[\*\]$/, ""));
             expect(wire, step.name).not.toHaveProperty("triggers");
             expect(wire, step.name).not.toHaveProperty("delete");

@@ -50,7 +50,7 @@ describe("defaults", () => {
         expect(spec.director.mac).toBe("52:54:00:a8:a8:32");
         expect(spec.realServers[0]).toMatchObject({ weight: 1, port: 80, gateway: "192.168.168.1", vcpus: 1, memoryMiB: 512 });
         expect(spec.service).toEqual({
-            vip: "192.168.168.100", protocol: "tcp", ports: [80], tlsPorts: [], udpPorts: [], ops: false, mode: "dr", scheduler: "rr", persistence: 0, sorryServer: false,
+            vip: "192.168.168.100", vip6: "fd00:192:168:168::100", protocol: "tcp", ports: [80], tlsPorts: [], udpPorts: [], ops: false, mode: "dr", scheduler: "rr", persistence: 0, sorryServer: false,
             healthCheck: { type: "http", path: "/", interval: 2, timeout: 2, retries: 1, retryDelay: 1 },
         });
         expect(spec.ha).toBeUndefined();
@@ -976,7 +976,7 @@ describe("a DR real server's gateway and NAT's second router id, message by mess
     });
 
     it("NAT's floating gateway needs a router id other than the VIP's, the default 51 included; DR has no floating gateway at all", () => {
-        const nat = (ha: any) => (r: any) => { r.service.mode = "nat"; r.ha = { peers: [{ name: "d2", ip: "192.168.168.51" }], ...ha }; };
+        const nat = (ha: any) => (r: any) => { r.service.mode = "nat"; delete r.network.ipv6Cidr; r.ha = { peers: [{ name: "d2", ip: "192.168.168.51" }], ...ha }; };
         expect(issues(nat({ natGateway: { ip: "192.168.168.254", virtualRouterId: 51 } }))).toEqual([
             { path: "ha.natGateway.virtualRouterId", message: "51 is already the VIP's instance (ha.virtualRouterId); router ids must be unique on the segment", fix: [{ kind: "set", key: "ha.natGateway.virtualRouterId", value: "52" }] },
         ]);

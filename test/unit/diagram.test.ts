@@ -64,10 +64,12 @@ describe.each(stackNames())("the %s stack's diagram", (stack) => {
 
     it("shows every machine with its address and role, the VIP, the mode and the scheduler", () => {
         for (const host of allHosts(spec)) {
-            expect(nodeLine(diagram, hostNode(host))).toContain(host.ip);
+            // A dual-stack lab's IPv6 address on the line after the IPv4 one.
+            expect(nodeLine(diagram, hostNode(host))).toContain(host.ip6 ? `${host.ip}<br/>${host.ip6}` : host.ip);
         }
         expect(nodeLine(diagram, replies)).toContain(spec.client.ip);
-        expect(nodeLine(diagram, VIP_NODE)).toContain(`VIP ${vip}<br/>tcp/${spec.service.ports.join(",")}`);
+        const vip6 = spec.service.vip6 ? `<br/>VIP ${spec.service.vip6}` : "";
+        expect(nodeLine(diagram, VIP_NODE)).toContain(`VIP ${vip}${vip6}<br/>tcp/${spec.service.ports.join(",")}`);
         // The UDP services, from the tun stack (one-packet) and the ha stack, and none elsewhere.
         const udp = ({ tun: "<br/>udp/5300 one-packet", ha: "<br/>udp/5300" } as Record<string, string>)[stack];
         if (udp) expect(nodeLine(diagram, VIP_NODE)).toContain(`/80${udp}`);
@@ -80,7 +82,7 @@ describe.each(stackNames())("the %s stack's diagram", (stack) => {
             expect(nodeLine(topologyDiagram(s), VIP_NODE)).toContain("<br/>tcp/80,443(tls) fwmark 3");
         }
         for (const d of directors(spec)) {
-            expect(nodeLine(diagram, hostNode(d))).toContain(`${d.name} · director<br/>${d.ip}<br/>VIP on ${d.nic}:0`);
+            expect(nodeLine(diagram, hostNode(d))).toContain(`${d.name} · director<br/>${d.ip}<br/>${d.ip6 ? `${d.ip6}<br/>` : ""}VIP on ${d.nic}:0`);
             expect(nodeLine(diagram, hostNode(d))).toContain(`IPVS ${scheduler} · LVS-${mode.toUpperCase()}`);
         }
         for (const rs of spec.realServers) expect(nodeLine(diagram, hostNode(rs))).toContain(`${rs.name} · real server`);

@@ -16,6 +16,7 @@ describe("asRoot", () => {
     });
 
     it("runs the script after the machine line, which the shell reads as a comment", () => {
+        expect(machineLine("0d4c-uuid")).toBe("# lvs-lab machine 0d4c-uuid");
         expect(runLocally(`${machineLine("0d4c-uuid")}\n${asRoot("echo ran")}`.replace(/\nsudo -n /, "\n"))).toBe("ran\n");
     });
 });

@@ -28,7 +28,7 @@ describe("what a value must be (expectedOf)", () => {
         expect(optionsOf(z.literal(7))).toEqual(["7"]);
         expect(optionsOf(z.string())).toEqual([]);
         expect(boundsOf(z.number().min(1).max(5).optional())).toEqual({ minimum: 1, maximum: 5 });
-        expect(schemaAt(["realServers", 0, "weight"])).toBeDefined();
+        expect(boundsOf(schemaAt(["realServers", 0, "weight"])!)).toEqual({ minimum: 0, maximum: 65535 });
         for (const path of [["nope"], ["realServers", "ip"], ["service", "vip", "deeper"], ["service", "vip", "deeper", "still"]]) expect(schemaAt(path), path.join(".")).toBeUndefined();
     });
 });

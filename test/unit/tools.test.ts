@@ -350,8 +350,11 @@ describe("toolchain.sh's stamp of a plugin's sources", () => {
             expect(stamp(src).stdout).toBe(first.stdout);
             writeFileSync(join(src, "main.go"), "changed\n");
             expect(stamp(src).stdout).not.toBe(first.stdout);
+            const changed = stamp(src).stdout;
             writeFileSync(join(src, "schema.json"), "{}\n");
-            expect(stamp(src).status).toBe(0);
+            const withSchema = stamp(src);
+            expect(withSchema.status).toBe(0);
+            expect(withSchema.stdout).not.toBe(changed);
         } finally {
             rmSync(src, { recursive: true, force: true });
         }
