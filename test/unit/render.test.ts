@@ -74,6 +74,23 @@ describe("cloud-init documents", () => {
         expect(doc).toEqual({ version: 2, ethernets: { ens33: { match: { macaddress: s.realServers[1].mac }, "set-name": "ens33", dhcp4: false, addresses: ["192.168.168.20/24"], routes: [{ to: "0.0.0.0/0", via: s.realServers[1].gateway }] } } });
         expect(r.renderMetaData(s, s.client)).toBe("instance-id: lvs-lab-default-client\nlocal-hostname: client\n");
     });
+
+    it("NAT: a real server boots with the segment's gateway, and its step routes it through the director (or the floating gateway), so neither is in its seed", () => {
+        for (const stack of ["nat", "nat-ha"]) {
+            const lab = spec(stack);
+            const rs = lab.realServers[0];
+            expect(JSON.parse(r.renderNetworkConfig(lab, rs)).ethernets.ens33.routes, stack).toEqual([{ to: "0.0.0.0/0", via: lab.network.gateway }]);
+            expect(rs.gateway, stack).not.toBe(lab.network.gateway);
+            expect(r.renderRealServer(lab, rs).create, stack).toContain(`ip route replace default via ${rs.gateway} dev ens33`);
+            // Every other machine's seed has its own gateway.
+            expect(JSON.parse(r.renderNetworkConfig(lab, lab.director)).ethernets.ens33.routes, stack).toEqual([{ to: "0.0.0.0/0", via: lab.director.gateway }]);
+        }
+        // The seed of a NAT real server is the same with HA or without: growing a NAT lab into NAT HA re-runs its step and keeps its machine.
+        const nat = spec("nat");
+        const grown = spec("nat", (raw) => (raw.ha = { peers: [{ name: "director2", ip: "172.25.7.5" }], natGateway: { ip: "172.25.7.254", virtualRouterId: 52 } }));
+        expect(r.renderNetworkConfig(grown, grown.realServers[0])).toBe(r.renderNetworkConfig(nat, nat.realServers[0]));
+        expect(r.renderRealServer(grown, grown.realServers[0]).create).not.toBe(r.renderRealServer(nat, nat.realServers[0]).create);
+    });
 });
 
 describe("director", () => {
