@@ -195,7 +195,11 @@ describe("director HA with keepalived on real VMs", () => {
         // Two a second; a busy emulated master may send one late.
         expect(seen.v3).toBeGreaterThanOrEqual(7);
         expect(await ha.vrrpChangesSince(cursors)).toEqual({ [d1.name]: [], [d2.name]: [] });
-        expect(await verify()).toEqual({ nginx1: 10, nginx2: 10 });
+        // Every request answered, by both real servers. Not exactly 10/10: seconds after both
+        // keepalived reloaded, a run of 2026-12-03 saw 9/11 (a check that took a server out for a round).
+        const served = await verify();
+        expect(Object.keys(served).sort()).toEqual(["nginx1", "nginx2"]);
+        expect(served.nginx1 + served.nginx2).toBe(20);
 
         ok(await lab.pulumi(["config", "rm", "--path", "ha.vrrpVersion"]), "config rm ha.vrrpVersion");
         ok(await lab.pulumi(["config", "rm", "--path", "ha.advertInterval"]), "config rm ha.advertInterval");
