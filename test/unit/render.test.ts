@@ -931,6 +931,10 @@ describe("firewall-mark services (service.firewallMark) and TLS ports (service.t
         ]);
         const step = r.renderIpvsStep(s).create;
         expect(step).toContain("lvs_install nft nftables nftables\n");
+        // The boot step loads the rules file, and its unit and the file say what they are for.
+        expect(step).toContain(`\nnft -f ${r.FWMARK_RULES_PATH}\n`);
+        expect(step).toContain(`Description=lvs-lab: mark the service ports of 192.168.168.100 (${r.FWMARK_RULES_PATH})\n`);
+        expect(step).toContain("# lvs-lab: TCP ports 80, 443 of 192.168.168.100 are one IPVS service, firewall mark 7\n");
         expect(step).toContain("Before=lvs-lab-ipvs.service keepalived.service");
         // The marking rules are loaded (the boot step's script run on its own line) before the IPVS rules are written.
         const lines = step.split("\n");
