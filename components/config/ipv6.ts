@@ -45,6 +45,16 @@ export function formatIpv6(groups: readonly number[]): string {
     return `${hex(groups.slice(0, best.start))}::${hex(groups.slice(best.start + best.length))}`;
 }
 
+/** Whether an address (its groups) is in the unique local range, fc00::/7. */
+function isUniqueLocal(groups: readonly number[]): boolean {
+    return (groups[0] & 0xfe00) === 0xfc00;
+}
+
+/** The /64 that holds an address (its groups): its first 64 bits, the rest zero. */
+function network64(groups: readonly number[]): number[] {
+    return [...groups.slice(0, 4), 0, 0, 0, 0];
+}
+
 /**
  * Why `s` is not a lab IPv6 segment, or undefined when it is one: a unique local (`fc00::/7`)
  * network address with a /64 prefix. Unique local, because a lab's segment is private and its
@@ -55,20 +65,21 @@ export function ipv6CidrProblem(s: string): string | undefined {
     const groups = m ? parseIpv6(m[1]) : undefined;
     if (!m || !groups) return `must be an IPv6 network in CIDR form such as fd00:25:8::/64`;
     if (Number(m[2]) !== IPV6_PREFIX) return `must have the prefix /${IPV6_PREFIX}, a LAN's`;
-    if ((groups[0] & 0xfe00) !== 0xfc00) return `must be a unique local network (fc00::/7, such as fd00:25:8::/64): the lab's addresses never route anywhere`;
-    const network = [...groups.slice(0, 4), 0, 0, 0, 0];
+    if (!isUniqueLocal(groups)) return `must be a unique local network (fc00::/7, such as fd00:25:8::/64): the lab's addresses never route anywhere`;
+    const network = network64(groups);
     if (groups.some((g, i) => g !== network[i])) return `must be a network address, the last 64 bits zero: ${formatIpv6(network)}/${IPV6_PREFIX}`;
     return undefined;
 }
 
 /**
  * The lab segment closest to what was given: its first 64 bits as a /64, when they are an address
- * of the unique local range; undefined otherwise (nothing to go on).
+ * of the unique local range; undefined otherwise (nothing to go on). A valid segment's nearest is
+ * itself, in canonical form.
  */
 export function nearestIpv6Cidr(given: unknown): string | undefined {
     const groups = typeof given === "string" ? parseIpv6(given.split("/")[0]) : undefined;
-    if (!groups || (groups[0] & 0xfe00) !== 0xfc00) return undefined;
-    return `${formatIpv6([...groups.slice(0, 4), 0, 0, 0, 0])}/${IPV6_PREFIX}`;
+    if (!groups || !isUniqueLocal(groups)) return undefined;
+    return `${formatIpv6(network64(groups))}/${IPV6_PREFIX}`;
 }
 
 /**

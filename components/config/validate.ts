@@ -3,7 +3,7 @@ import { ConfigIssue, LabConfigError } from "./errors";
 import { ConfigFix, PathSegment, applyConfigFix, formatKeyPath, rmFix, setFix } from "./fix";
 import { decodeConfigValue } from "./fromPulumi";
 import { cidrOf, firstHost, formatCidr, isIpv4, macFor, overlaps, parseCidr, toInt } from "./ipv4";
-import { IPV6_PREFIX, formatIpv6, ipv6Host, parseIpv6 } from "./ipv6";
+import { IPV6_PREFIX, ipv6Host, nearestIpv6Cidr } from "./ipv6";
 import { DEFAULT_AUTH_PASS, DEFAULT_IMAGE, DEFAULT_LIBVIRT_URI, DEFAULT_NIC, POOL_PARENT_DIR, RawLabConfig, defaultPriority, healthCheckConfig, rawLabConfig } from "./schema";
 import { salvage, schemaIssues } from "./schemaIssues";
 import { Suggester, kindOf, schemaAt } from "./suggest";
@@ -274,7 +274,7 @@ function toSpec(c: RawLabConfig, domainType: DomainType): LabSpec {
             gateway,
             libvirtName: libvirtNetworkName(c.network.name),
             bridge: `lvs-${c.network.name}`,
-            ...(ipv6Cidr ? { ipv6: { cidr: `${formatIpv6(parseIpv6(ipv6Cidr.split("/")[0])!)}/${IPV6_PREFIX}`, prefix: IPV6_PREFIX } } : {}),
+            ...(ipv6Cidr ? { ipv6: { cidr: nearestIpv6Cidr(ipv6Cidr)!, prefix: IPV6_PREFIX } } : {}),
         },
         libvirt: { uri: c.libvirt.uri, pool, poolPath: c.libvirt.poolPath ?? `${POOL_PARENT_DIR}/${pool}`, baseVolume: `${pool}-base.qcow2`, domainType },
         image: { ...c.image },

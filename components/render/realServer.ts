@@ -68,7 +68,7 @@ export function realServerIpv6Lines(spec: LabSpec, rs: RealServerSpec): string[]
     const vip6 = spec.service.vip6;
     return [
         ...ipv6AddressLines(rs.nic, rs.ip6 && spec.network.ipv6 ? [`${rs.ip6}/${spec.network.ipv6.prefix}`] : []),
-        ...ipv6AddressLines("lo", [], vip6 && spec.service.mode === "dr" ? [`${vip6}/128`] : []),
+        ...ipv6AddressLines("lo", [], vip6 ? [`${vip6}/128`] : []),
     ];
 }
 
