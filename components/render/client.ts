@@ -40,9 +40,9 @@ function vipUrl(spec: LabSpec, path: string, ipv6 = false): string {
  * or to '' when the request failed.
  * @param timeout seconds the request may take.
  */
-function askVip(spec: LabSpec, path: string, header: string, timeout: number, ipv6 = false): string {
+function askVip(spec: LabSpec, path: string, header: string, timeout: number, ipv6 = false, onFailure = "''"): string {
     // Quoted, and -g: the brackets of an IPv6 URL are neither a shell glob nor a curl one.
-    return `name=$(curl -sS${ipv6 ? " -g" : ""} -m ${timeout} -o /dev/null -D - '${vipUrl(spec, path, ipv6)}' | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${header}") { print $2 }') || name=''`;
+    return `name=$(curl -sS${ipv6 ? " -g" : ""} -m ${timeout} -o /dev/null -D - '${vipUrl(spec, path, ipv6)}' | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower("${header}") { print $2 }') || name=${onFailure}`;
 }
 
 /**
@@ -98,7 +98,7 @@ export interface RequestLoopOptions {
 
 /**
  * A request loop through the VIP, the way fault tests watch a lab: one request every
- * `gapSeconds` (0.2) with a 1 s timeout, each printed as "<unix time in ms> <server|error>".
+ * `gapSeconds` (0.2) with a 1 s timeout, each printed as "<unix time in ms> <server|error[:curl's exit status]>".
  * @param seconds how long the loop runs at most (its bound).
  * @param options where the loop logs and what stops it.
  */
@@ -109,7 +109,8 @@ export function renderRequestLoop(spec: LabSpec, seconds: number, options: Reque
         `end=$((SECONDS + ${seconds}))`,
         `while ((SECONDS < end))${stopFile ? ` && [[ ! -e ${stopFile} ]]` : ""}; do`,
         "    at=$(date +%s%3N)",
-        `    ${askVip(spec, "/", REAL_SERVER_HEADER, 1)}`,
+        // A failure keeps curl's exit status (pipefail): 7 refused, 28 timed out, 56 reset.
+        `    ${askVip(spec, "/", REAL_SERVER_HEADER, 1, false, '"error:$?"')}`,
         `    echo "$at \${name:-error}"${logFile ? ` | tee -a ${logFile}` : ""}`,
         `    sleep ${gapSeconds}`,
         "done",
@@ -117,17 +118,23 @@ export function renderRequestLoop(spec: LabSpec, seconds: number, options: Reque
     ]);
 }
 
-/** One request of a request loop: when it started (ms) and who answered (undefined: it failed). */
+/**
+ * One request of a request loop: when it started (ms) and who answered (undefined: it failed);
+ * for a failed request, curl's exit status when curl failed (none when the answer lacked the header).
+ */
 export interface LoopRequest {
     atMs: number;
     server?: string;
+    curlExit?: number;
 }
 
 /** Parses a request loop's output. */
 export function parseRequestLoop(stdout: string): LoopRequest[] {
     return stdout.split("\n").flatMap((line) => {
         const m = /^(\d+) (\S+)$/.exec(line.trim());
-        return m ? [{ atMs: Number(m[1]), ...(m[2] === "error" ? {} : { server: m[2] }) }] : [];
+        if (!m) return [];
+        const failed = /^error(?::(\d+))?$/.exec(m[2]);
+        return [{ atMs: Number(m[1]), ...(!failed ? { server: m[2] } : failed[1] ? { curlExit: Number(failed[1]) } : {}) }];
     });
 }
 

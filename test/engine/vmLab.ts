@@ -107,11 +107,12 @@ export async function upProgramLab(name: string, raw: any, eventLog?: string): P
 
 /**
  * Answers per real server for `n` requests from the client through the VIP (the
- * `X-Lvs-Real-Server` header); requests that got no answer are not counted.
+ * `X-Lvs-Real-Server` header); a request that failed counts as `error:<curl exit status>`.
  */
 export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number, ipv6 = false): Promise<Record<string, number>> {
     const host = ipv6 ? `[${spec.service.vip6}]` : spec.service.vip;
-    const loop = `for _ in $(seq ${n}); do curl -gs -m 5 -o /dev/null -D - 'http://${host}:${spec.service.ports[0]}/' | tr -d '\\r' | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
+    // A failed request counts as "error:<curl's exit status>", so a split that misses one says why.
+    const loop = `for _ in $(seq ${n}); do h=$(curl -gs -m 5 -o /dev/null -D - 'http://${host}:${spec.service.ports[0]}/') || { echo "error:$?"; continue; }; tr -d '\\r' <<<"$h" | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
     return tally(ok(await guests.sh(spec.client, loop), `requests through the ${ipv6 ? "IPv6 " : ""}VIP`).stdout);
 }
 

@@ -793,7 +793,7 @@ describe("request loop", () => {
             "end=$((SECONDS + 30))",
             "while ((SECONDS < end)); do",
             "    at=$(date +%s%3N)",
-            "    name=$(curl -sS -m 1 -o /dev/null -D - 'http://192.168.168.100:80/' | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower(\"X-Lvs-Real-Server\") { print $2 }') || name=''",
+            "    name=$(curl -sS -m 1 -o /dev/null -D - 'http://192.168.168.100:80/' | tr -d '\\r' | awk -F': ' 'tolower($1) == tolower(\"X-Lvs-Real-Server\") { print $2 }') || name=\"error:$?\"",
             '    echo "$at ${name:-error}"',
             "    sleep 0.2",
             "done",
@@ -802,7 +802,11 @@ describe("request loop", () => {
     });
 
     it("reads only whole result lines, and counts no outage before the first answer or in an empty loop", () => {
-        expect(r.parseRequestLoop("  1000 nginx1  \nnoise 1000 nginx2\n1000 nginx2 extra\n1200 error\n")).toEqual([{ atMs: 1000, server: "nginx1" }, { atMs: 1200 }]);
+        expect(r.parseRequestLoop("  1000 nginx1  \nnoise 1000 nginx2\n1000 nginx2 extra\n1200 error\n1400 error:28\n")).toEqual([
+            { atMs: 1000, server: "nginx1" },
+            { atMs: 1200 },
+            { atMs: 1400, curlExit: 28 },
+        ]);
         expect(r.summariseRequestLoop([])).toEqual({ requests: 0, failed: 0, outageSeconds: 0 });
         expect(r.summariseRequestLoop(r.parseRequestLoop("1000 error\n1200 nginx1\n1400 nginx2\n"))).toEqual({ requests: 3, failed: 1, outageSeconds: 0 });
         expect(r.parseVerification("# probe /\n  nginx1 3  \nx nginx2 4\nnginx2 4 x\n")).toEqual([{ target: "/", answers: { nginx1: 3 } }]);
@@ -833,6 +837,8 @@ describe("request loop", () => {
         const requests = r.parseRequestLoop(out);
         // Exactly three requests with no gap: ended by the stop file, not by its 30 s bound.
         expect(requests.map((q) => q.server)).toEqual(["nginx1", undefined, "nginx1"]);
+        // The failed request keeps curl's exit status.
+        expect(requests[1].curlExit).toBe(28);
         expect(readFileSync(log, "utf8")).toBe(out);
         // As it goes: each request finds every earlier one in the log already (what a watcher reads mid-loop).
         expect(readFileSync(logged, "utf8").split("\n").filter(Boolean)).toEqual(["0", "1", "2"]);
