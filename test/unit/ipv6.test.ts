@@ -23,6 +23,8 @@ describe("IPv6 addresses (components/config/ipv6.ts)", () => {
         expect(parseIpv6("fd00::")).toEqual([0xfd00, 0, 0, 0, 0, 0, 0, 0]);
         expect(parseIpv6("1:2:3:4:5:6:7:8")).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
         expect(parseIpv6("FD00:0:0:0:0:0:0:A")).toEqual([0xfd00, 0, 0, 0, 0, 0, 0, 10]);
+        // "::" for a single zero group: not canonical (RFC 5952 writes the 0), but valid text.
+        expect(parseIpv6("fd00:1:2:3:4:5::6")).toEqual([0xfd00, 1, 2, 3, 4, 5, 0, 6]);
         // Two "::", too many or too few groups, "::" standing for no group, 5 digits, IPv4 inside, a zone.
         for (const s of ["1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1:2:3:4::5:6:7:8", "12345::", "::ffff:1.2.3.4", "fe80::1%eth0", "", ":1:2:3:4:5:6:7", "g::"]) {
             expect(parseIpv6(s), s).toBeUndefined();
@@ -56,6 +58,8 @@ describe("IPv6 addresses (components/config/ipv6.ts)", () => {
         expect(ipv6CidrProblem("fc00::/64")).toBeUndefined();
         expect(ipv6CidrProblem("fd00::1/64")).toBe("must be a network address, the last 64 bits zero: fd00::/64");
         expect(ipv6CidrProblem("fd00::/48")).toBe("must have the prefix /64, a LAN's");
+        // The whole text is the network: a valid one after something else is not.
+        for (const text of ["x/fd00::/64", "/fd00::/64", "fd00::/64/64"]) expect(ipv6CidrProblem(text), text).toBe("must be an IPv6 network in CIDR form such as fd00:25:8::/64");
         expect(ipv6CidrProblem("2001:db8::/64")).toBe("must be a unique local network (fc00::/7, such as fd00:25:8::/64): the lab's addresses never route anywhere");
         expect(ipv6CidrProblem("fe00::/64")).toBe("must be a unique local network (fc00::/7, such as fd00:25:8::/64): the lab's addresses never route anywhere");
         for (const s of ["fd00::", "fd00::/x", "10.0.0.0/24", "fd00::/64/64", "fd00:::/64"]) expect(ipv6CidrProblem(s), s).toBe("must be an IPv6 network in CIDR form such as fd00:25:8::/64");
