@@ -809,7 +809,10 @@ describe("request loop", () => {
         ]);
         expect(r.summariseRequestLoop([])).toEqual({ requests: 0, failed: 0, outageSeconds: 0 });
         expect(r.summariseRequestLoop(r.parseRequestLoop("1000 error\n1200 nginx1\n1400 nginx2\n"))).toEqual({ requests: 3, failed: 1, outageSeconds: 0 });
-        expect(r.parseVerification("# probe /\n  nginx1 3  \nx nginx2 4\nnginx2 4 x\n")).toEqual([{ target: "/", answers: { nginx1: 3 } }]);
+        // A probe starts only at a line's start: an indented or quoted "# probe" is not one.
+        expect(r.parseVerification("# probe /\n  nginx1 3  \nx nginx2 4\nnginx2 4 x\n  # probe /x\nsaid # probe /y\n")).toEqual([{ target: "/", answers: { nginx1: 3 } }]);
+        // Only the whole word: a server named like an error is a server.
+        expect(r.parseRequestLoop("1000 xerror:28\n1200 errors\n")).toEqual([{ atMs: 1000, server: "xerror:28" }, { atMs: 1200, server: "errors" }]);
     });
 
     it("with a log and a stop file: logs each line as it goes and ends when the stop file appears", () => {
@@ -896,6 +899,9 @@ describe("client verification", () => {
         });
         expect(r.renderVerification(spec("default"), 20).create).not.toContain("udp://");
         expect(() => r.udpProbeLines(spec("default"), 3, "one")).toThrow("udpProbeLines needs a port in service.udpPorts");
+        // The probe's title says which way it asked (one socket: only --ops spreads its datagrams).
+        expect(r.udpProbeLines(tun, 3, "one")[0]).toBe("echo '# probe udp://172.25.8.100:5300 (one socket)'");
+        expect(r.udpAsk("172.25.8.100", 5300, 3, "one")).toBe(`python3 - 172.25.8.100 5300 3 one <<'${r.FILE_EOF}'\n${r.UDP_ASK_SCRIPT}${r.FILE_EOF}`);
     });
 });
 
