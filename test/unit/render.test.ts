@@ -177,6 +177,8 @@ describe("keepalived (director HA)", () => {
             expect(v3).toContain("    advert_int 0.35\n");
             expect(v3).not.toContain("authentication");
             expect(v3).not.toContain("auth_");
+            // Nothing stands in for the authentication block: the peers are followed by the VIP.
+            expect(v3).toMatch(/\n {4}unicast_peer \{\n {8}\S+\n {4}\}\n {4}virtual_ipaddress \{\n/);
         }
     });
 
