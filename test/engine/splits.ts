@@ -2,8 +2,8 @@
  * How a VM test judges a client split (answers per server, with failed requests counted as
  * `error:<curl's exit status>`) against the split the lab should give.
  *
- * On guests under TCG, a request through the VIP now and then stalls past curl's 5 s and times
- * out (curl's exit 28): about once a run of vm-ha, in some batch of 20 requests. Such a request
+ * On guests under TCG, a request through the VIP now and then gets no answer within curl's 5 s
+ * (curl's exit 28): about once a run of vm-ha, in some batch of 20 requests; why is not known. Such a request
  * is missing from one server's share. A refused or reset request (a server that should be out of
  * the table, a closed port) never passes, nor does a second timeout, an answer from a server
  * not in the split, or a share above what that server should have got.

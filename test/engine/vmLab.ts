@@ -111,9 +111,18 @@ export async function upProgramLab(name: string, raw: any, eventLog?: string): P
  */
 export async function clientSplit({ spec, guests }: { spec: LabSpec; guests: Guests }, n: number, ipv6 = false): Promise<Record<string, number>> {
     const host = ipv6 ? `[${spec.service.vip6}]` : spec.service.vip;
-    // A failed request counts as "error:<curl's exit status>", so a split that misses one says why.
-    const loop = `for _ in $(seq ${n}); do h=$(curl -gs -m 5 -o /dev/null -D - 'http://${host}:${spec.service.ports[0]}/') || { echo "error:$?"; continue; }; tr -d '\\r' <<<"$h" | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'; done`;
+    const loop = `for _ in $(seq ${n}); do ${askServer(`http://${host}:${spec.service.ports[0]}/`)}; done`;
     return tally(ok(await guests.sh(spec.client, loop), `requests through the ${ipv6 ? "IPv6 " : ""}VIP`).stdout);
+}
+
+/**
+ * One request from inside a client's shell loop: prints the answering real server's name, or
+ * "error:<curl's exit status>" for a failed request, so a split that misses one says why. Its
+ * failure branch `continue`s, so it is the last command of a loop body. The URL is in double
+ * quotes: the loop's variables (`$port`) expand, and an IPv6 URL's brackets are no glob.
+ */
+export function askServer(url: string): string {
+    return `h=$(curl -gs -m 5 -o /dev/null -D - "${url}") || { echo "error:$?"; continue; }; tr -d '\\r' <<<"$h" | sed -n 's/^${r.REAL_SERVER_HEADER}: //Ip'`;
 }
 
 /**
